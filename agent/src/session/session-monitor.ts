@@ -47,12 +47,12 @@ const NO_SESSION: SubjectSessionState = Object.freeze({ session: null, local: fa
 
 /** logind absent: no subject has a session, so nothing is local or active. */
 export class NoSessionMonitor implements SessionMonitor {
-  async sessionOfPid(): Promise<string | null> { return null; }
-  async session(): Promise<SessionInfo | null> { return null; }
-  async userIsActive(): Promise<boolean> { return false; }
-  async displaySessionOfUser(): Promise<string | null> { return null; }
-  async subjectSessionState(): Promise<SubjectSessionState> { return NO_SESSION; }
-  onChanged(): void { /* sessions never change */ }
+  async sessionOfPid(_pid: number): Promise<string | null> { return null; }
+  async session(_id: string): Promise<SessionInfo | null> { return null; }
+  async userIsActive(_uid: number): Promise<boolean> { return false; }
+  async displaySessionOfUser(_uid: number): Promise<string | null> { return null; }
+  async subjectSessionState(_pid: number, _uid: number): Promise<SubjectSessionState> { return NO_SESSION; }
+  onChanged(_listener: () => void): void { /* sessions never change */ }
   close(): void { /* nothing held */ }
 }
 
