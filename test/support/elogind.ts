@@ -79,6 +79,7 @@ export interface Elogind {
 /** Starts elogind on the bus at busAddress and waits until it owns org.freedesktop.login1. */
 export async function startElogind(busAddress: string): Promise<Elogind> {
   const daemon = await ensureElogind();
+  clearStaleState();
   const proc = spawn(daemon, [], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -119,6 +120,21 @@ export async function startElogind(busAddress: string): Promise<Elogind> {
       await killAndWait(proc);
     },
   };
+}
+
+/**
+ * elogind restores sessions from /run/systemd/{sessions,users} when it starts; a test
+ * that died with elogind still running leaves such files behind. They are ours to
+ * remove only where no systemd-logind keeps its state there.
+ */
+function clearStaleState(): void {
+  if (existsSync('/run/systemd/system')) {
+    throw new Error('systemd is booted here: a test elogind would clobber systemd-logind state in /run/systemd');
+  }
+  for (const dir of ['/run/systemd/sessions', '/run/systemd/users']) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
+  }
 }
 
 async function waitForName(bus: dbus.MessageBus, proc: ChildProcess, log: () => string): Promise<void> {
