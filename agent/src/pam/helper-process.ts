@@ -1,0 +1,178 @@
+// Runs one PAM conversation through trustpath-pam-helper (native/pam-helper).
+//
+//   const conv = await startPamConversation({ user: 'alice', onMessage });
+//   onMessage({ kind: 'prompt', echo: false, text: 'Password: ' })   // show it
+//   const fd = conv.takeResponseFd();  // hand to trustpath-input (tests: write to it)
+//   conv.cancel();                     // user dismissed: helper ends with failure
+//   const outcome = await conv.outcome; // { ok: true } | { ok: false, reason, detail? }
+//
+// The helper's stdin/stdout carry frames (frame.ts is their only parser); answers
+// travel on a separate pipe whose write end the daemon passes on and never writes,
+// so no secret enters this process. The pipe is a FIFO created in a fresh 0700
+// directory and unlinked at once (node has no pipe(2)).
+// Success requires a SUCCESS frame AND exit status 0; anything else is a failure.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, constants } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  ControlType, decodeHelperFrames, encodeControl, newDecoderState,
+  type HelperFailureReason, type HelperFrame,
+} from './frame.js';
+
+export const DEFAULT_HELPER_PATH = '/usr/local/libexec/trustpath/trustpath-pam-helper';
+
+export type PamMessage = Exclude<HelperFrame, { kind: 'success' } | { kind: 'failure' }>;
+
+/** Reasons the helper reports, plus what the transport itself can detect. */
+export type PamFailureReason = HelperFailureReason | 'helper-protocol' | 'helper-exited' | 'spawn-failed';
+
+export type PamOutcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: PamFailureReason; readonly detail?: string };
+
+export interface PamConversationOptions {
+  readonly user: string;
+  /** Called for each prompt, info and error message, in order. */
+  readonly onMessage: (message: PamMessage) => void;
+  readonly helperPath?: string;
+  /** Tests only (caller is root): run the helper as this uid/gid, e.g. `trustpath`. */
+  readonly spawnAs?: { readonly uid: number; readonly gid: number };
+  /** Tests only: environment for sanitizer/fault-injection builds. Default: empty. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** How long cancel() waits for a clean exit before SIGKILL (ms, default 500). */
+  readonly killGraceMs?: number;
+}
+
+export interface PamConversation {
+  readonly pid: number | undefined;
+  /** Hands over the write end of the response pipe (once); the caller must close it. */
+  takeResponseFd(): number;
+  /** Ends the conversation with failure 'cancelled'; idempotent. */
+  cancel(): void;
+  readonly outcome: Promise<PamOutcome>;
+}
+
+const execFileP = promisify(execFile);
+
+/** @internal a FIFO in a private directory; returns both ends, already unlinked */
+async function makeResponsePipe(): Promise<{ readFd: number; writeFd: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'trustpath-pam-'));
+  try {
+    const path = join(dir, 'response');
+    await execFileP('mkfifo', ['-m', '600', path]);
+    const readFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    let writeFd: number;
+    try {
+      writeFd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW);
+    } catch (e) {
+      closeSync(readFd);
+      throw e;
+    }
+    return { readFd, writeFd };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function startPamConversation(opts: PamConversationOptions): Promise<PamConversation> {
+  const { readFd, writeFd } = await makeResponsePipe();
+  let child: ChildProcess;
+  try {
+    child = spawn(opts.helperPath ?? DEFAULT_HELPER_PATH, [opts.user], {
+      stdio: ['pipe', 'pipe', 'ignore', readFd],
+      env: { ...(opts.env ?? {}) },
+      ...(opts.spawnAs ? { uid: opts.spawnAs.uid, gid: opts.spawnAs.gid } : {}),
+    });
+  } catch (e) {
+    closeSync(writeFd);
+    return failedConversation(`spawn: ${String(e)}`);
+  } finally {
+    closeSync(readFd);
+  }
+  return new HelperConversation(child, writeFd, opts);
+}
+
+function failedConversation(detail: string): PamConversation {
+  return {
+    pid: undefined,
+    takeResponseFd: () => { throw new Error('no response pipe: the helper did not start'); },
+    cancel: () => undefined,
+    outcome: Promise.resolve({ ok: false, reason: 'spawn-failed', detail }),
+  };
+}
+
+/** @internal */
+class HelperConversation implements PamConversation {
+  readonly outcome: Promise<PamOutcome>;
+  #writeFd: number | null;
+  #final: HelperFrame | null = null;
+  #override: PamOutcome | null = null;
+  #settle!: (o: PamOutcome) => void;
+
+  constructor(private readonly child: ChildProcess, writeFd: number, private readonly opts: PamConversationOptions) {
+    this.#writeFd = writeFd;
+    this.outcome = new Promise((resolve) => { this.#settle = resolve; });
+    const state = newDecoderState();
+    child.stdout?.on('data', (chunk: Buffer) => this.#onData(state, chunk));
+    child.stdin?.on('error', () => undefined); // EPIPE once the helper is gone
+    child.on('error', (e) => this.#end({ ok: false, reason: 'spawn-failed', detail: e.message }));
+    child.on('close', (code, signal) => this.#onExit(code, signal));
+    child.stdin?.write(encodeControl(ControlType.Begin));
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  takeResponseFd(): number {
+    const fd = this.#writeFd;
+    if (fd === null) throw new Error('response pipe already taken or closed');
+    this.#writeFd = null;
+    return fd;
+  }
+
+  cancel(): void {
+    if (this.#override !== null || this.#final !== null) return;
+    this.#override = { ok: false, reason: 'cancelled' };
+    this.#stop();
+  }
+
+  #stop(): void {
+    this.child.stdin?.end(encodeControl(ControlType.Cancel));
+    this.#closeWriteFd();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), this.opts.killGraceMs ?? 500);
+    this.child.once('close', () => clearTimeout(timer));
+  }
+
+  #onData(state: ReturnType<typeof newDecoderState>, chunk: Buffer): void {
+    const { frames, error } = decodeHelperFrames(state, chunk);
+    for (const f of frames) {
+      if (f.kind === 'success' || f.kind === 'failure') this.#final = f;
+      else if (this.#override === null) this.opts.onMessage(f);
+    }
+    if (error !== undefined && this.#override === null) {
+      this.#override = { ok: false, reason: 'helper-protocol', detail: error };
+      this.child.kill('SIGKILL');
+    }
+  }
+
+  #onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    const f = this.#final;
+    if (this.#override !== null) return this.#end(this.#override);
+    if (f?.kind === 'success' && code === 0) return this.#end({ ok: true });
+    if (f?.kind === 'failure' && code === 1) return this.#end({ ok: false, reason: f.reason });
+    this.#end({ ok: false, reason: 'helper-exited', detail: signal !== null ? `signal ${signal}` : `exit ${code}` });
+  }
+
+  #closeWriteFd(): void {
+    if (this.#writeFd !== null) closeSync(this.#writeFd);
+    this.#writeFd = null;
+  }
+
+  #end(o: PamOutcome): void {
+    this.#closeWriteFd();
+    this.#settle(o);
+  }
+}
