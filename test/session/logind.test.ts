@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import dbus from 'dbus-next';
 import { startBus, type TestBus } from '../support/bus.js';
 import { withLock } from '../support/lock.js';
@@ -47,6 +49,23 @@ test('without logind on the bus, createSessionMonitor gives NoSessionMonitor', a
   } finally {
     conn.disconnect();
     await bus.stop();
+  }
+});
+
+test('logind that is only activatable still gives the logind monitor', async () => {
+  const services = mkdtempSync(join(tmpdir(), 'tp-services-'));
+  writeFileSync(join(services, 'org.freedesktop.login1.service'),
+    '[D-BUS Service]\nName=org.freedesktop.login1\nExec=/bin/false\nUser=root\n');
+  const bus = await startBus(undefined, `<servicedir>${services}</servicedir>`);
+  const conn = dbus.sessionBus({ busAddress: bus.address });
+  try {
+    const monitor = await createSessionMonitor(conn, () => undefined);
+    assert.ok(monitor instanceof LogindSessionMonitor);
+    monitor.close();
+  } finally {
+    conn.disconnect();
+    await bus.stop();
+    rmSync(services, { recursive: true, force: true });
   }
 });
 

@@ -16,6 +16,7 @@ class FakeLogind {
   users = new Map<number, { state: string | (() => never); display: string }>();
   calls: string[] = [];
   failAddMatch = false;
+  noOwner = false;
   sessionOverrides: Record<string, unknown> = {};
   private listener: ((m: Message) => void) | null = null;
 
@@ -45,6 +46,7 @@ class FakeLogind {
     const [a, b] = m.body as [unknown, unknown];
     if (m.interface === 'org.freedesktop.DBus') {
       if (m.member === 'AddMatch' && this.failAddMatch) throw new dbus.DBusError('org.freedesktop.DBus.Error.AccessDenied', 'no');
+      if (m.member === 'GetNameOwner' && this.noOwner) throw new dbus.DBusError('org.freedesktop.DBus.Error.NameHasNoOwner', 'no');
       return this.reply(m.member === 'GetNameOwner' ? [':1.7'] : []);
     }
     if (m.member === 'GetSessionByPID') {
@@ -166,5 +168,26 @@ test('without match rules the cache is off', async () => {
   await mon.session('c1');
   fake.sessions.get('c1')!.active = false;
   assert.equal((await mon.session('c1'))?.active, false);
+  mon.close();
+});
+
+test('logind started later (activation) is learnt from NameOwnerChanged, and the cache stays on', async () => {
+  const fake = new FakeLogind();
+  fake.noOwner = true;
+  withSession(fake, { id: 'c1', uid: 1000 });
+  const mon = new LogindSessionMonitor(fake.bus(), { cacheTtlMs: 60_000 });
+  await tick();
+  let notified = 0;
+  mon.onChanged(() => { notified++; });
+  fake.signal(':1.8', '/org/freedesktop/login1', 'org.freedesktop.login1.Manager', 'SessionNew');
+  assert.equal(notified, 0, 'no owner known yet');
+  fake.signal('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus', 'NameOwnerChanged',
+    ['org.freedesktop.login1', '', ':1.8']);
+  assert.equal(notified, 1);
+  fake.signal(':1.8', '/org/freedesktop/login1', 'org.freedesktop.login1.Manager', 'SessionRemoved');
+  assert.equal(notified, 2);
+  await mon.session('c1');
+  fake.sessions.get('c1')!.active = false;
+  assert.equal((await mon.session('c1'))?.active, true, 'cached');
   mon.close();
 });

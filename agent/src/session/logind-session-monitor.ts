@@ -181,15 +181,20 @@ export class LogindSessionMonitor implements SessionMonitor {
     }, this.timeoutMs);
   }
 
-  /** Match rules, then logind's current owner. If either fails the cache is turned off. */
+  /** Match rules, then logind's current owner. Without the rules the cache is turned off. */
   private async subscribe(): Promise<void> {
     try {
       for (const rule of MATCH_RULES) await this.busDriver('AddMatch', 's', [rule]);
-      const owner = expectString(only(await this.busDriver('GetNameOwner', 's', [LOGIND_NAME]), 'GetNameOwner'), 'owner');
-      if (this.owner === null) this.owner = owner;
     } catch {
       this.cacheTtlMs = 0;
       this.invalidate();
+      return;
+    }
+    try {
+      const owner = expectString(only(await this.busDriver('GetNameOwner', 's', [LOGIND_NAME]), 'GetNameOwner'), 'owner');
+      if (this.owner === null) this.owner = owner;
+    } catch {
+      // Not running yet (activatable): NameOwnerChanged will name it when it starts.
     }
   }
 
