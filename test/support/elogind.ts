@@ -118,6 +118,7 @@ export async function startElogind(busAddress: string): Promise<Elogind> {
       await sleep(300);
       bus.disconnect();
       await killAndWait(proc);
+      clearStaleState(['/run/systemd/seats']);
     },
   };
 }
@@ -125,13 +126,14 @@ export async function startElogind(busAddress: string): Promise<Elogind> {
 /**
  * elogind restores sessions from /run/systemd/{sessions,users} when it starts; a test
  * that died with elogind still running leaves such files behind. They are ours to
- * remove only where no systemd-logind keeps its state there.
+ * remove only where no systemd-logind keeps its state there. After a stop, the seat
+ * files elogind wrote go too.
  */
-function clearStaleState(): void {
+function clearStaleState(extraDirs: string[] = []): void {
   if (existsSync('/run/systemd/system')) {
     throw new Error('systemd is booted here: a test elogind would clobber systemd-logind state in /run/systemd');
   }
-  for (const dir of ['/run/systemd/sessions', '/run/systemd/users']) {
+  for (const dir of ['/run/systemd/sessions', '/run/systemd/users', ...extraDirs]) {
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
   }
