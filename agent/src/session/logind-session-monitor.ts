@@ -45,14 +45,8 @@ export class LogindSessionMonitor implements SessionMonitor {
   async sessionOfPid(pid: number): Promise<string | null> {
     // pid 0 would ask logind for the caller's (our own) session.
     if (!Number.isInteger(pid) || pid <= 0 || pid > 0x7fffffff) throw new Error(`invalid pid ${pid}`);
-    let path: string;
-    try {
-      path = expectObjectPath(only(await this.manager('GetSessionByPID', 'u', [pid]), 'GetSessionByPID'), 'session path');
-    } catch (err: unknown) {
-      if (isLogindError(err, 'org.freedesktop.login1.NoSessionForPID')) return null;
-      throw err;
-    }
-    return this.sessionIdAt(path);
+    const path = await this.managerPath('GetSessionByPID', 'u', [pid], 'org.freedesktop.login1.NoSessionForPID');
+    return path === null ? null : this.sessionIdAt(path);
   }
 
   async session(id: string): Promise<SessionInfo | null> {
@@ -109,13 +103,8 @@ export class LogindSessionMonitor implements SessionMonitor {
   }
 
   private async fetchSession(id: string): Promise<SessionInfo | null> {
-    let path: string;
-    try {
-      path = expectObjectPath(only(await this.manager('GetSession', 's', [id]), 'GetSession'), 'session path');
-    } catch (err: unknown) {
-      if (isLogindError(err, 'org.freedesktop.login1.NoSuchSession')) return null;
-      throw err;
-    }
+    const path = await this.managerPath('GetSession', 's', [id], 'org.freedesktop.login1.NoSuchSession');
+    if (path === null) return null;
     let props: Readonly<Record<string, unknown>>;
     try {
       props = expectPropDict(only(await this.call(path, PROPS_IFACE, 'GetAll', 's', [SESSION_IFACE]), 'GetAll'), 'session properties');
@@ -153,10 +142,15 @@ export class LogindSessionMonitor implements SessionMonitor {
 
   private async userPath(uid: number): Promise<string | null> {
     expectUint32(uid, 'uid');
+    return this.managerPath('GetUser', 'u', [uid], 'org.freedesktop.login1.NoSuchUser');
+  }
+
+  /** A Manager lookup that answers one object path, or null when logind says `notFound`. */
+  private async managerPath(member: string, signature: string, body: unknown[], notFound: string): Promise<string | null> {
     try {
-      return expectObjectPath(only(await this.manager('GetUser', 'u', [uid]), 'GetUser'), 'user path');
+      return expectObjectPath(only(await this.manager(member, signature, body), member), `${member} path`);
     } catch (err: unknown) {
-      if (isLogindError(err, 'org.freedesktop.login1.NoSuchUser')) return null;
+      if (isLogindError(err, notFound)) return null;
       throw err;
     }
   }
