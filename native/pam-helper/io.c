@@ -75,8 +75,8 @@ tp_read_ctl(struct tp_ctx *ctx)
 	r = read(TP_CTL_IN, ctx->inbuf + ctx->inlen, sizeof(ctx->inbuf) - ctx->inlen);
 	if (r < 0 && (errno == EINTR || errno == EAGAIN))
 		return 0;
-	if (r <= 0)
-		return -TP_R_CANCELLED;
+	if (r <= 0) /* end of file: a cancel, unless it cuts a frame */
+		return ctx->inlen > 0 ? -TP_R_PROTOCOL : -TP_R_CANCELLED;
 	ctx->inlen += (size_t)r;
 	return consume_frames(ctx);
 }
@@ -89,7 +89,12 @@ tp_wait_begin(struct tp_ctx *ctx)
 	do
 		rc = tp_read_ctl(ctx);
 	while (rc == 0);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	/* bytes that came with BEGIN are judged now, against the new state */
+	if (ctx->inlen > 0 && (rc = consume_frames(ctx)) < 0)
+		return rc;
+	return 0;
 }
 
 /* Waits until the response pipe is readable, watching the control channel for a
