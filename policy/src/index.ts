@@ -1,0 +1,6 @@
+// Public API of the policy library.
+export * from './actions.js';
+export { selectPolicyFiles, selectRulesFiles } from './policy-dirs.js';
+export { parsePolicyFile, PolicyParseError, POLICY_LIMITS, isValidActionId, isValidIconName } from './policy-parser.js';
+export { buildActionPool } from './action-pool.js';
+export * from './identity-string.js';
