@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseIdentityString, formatIdentity } from './identity-string.js';
+import { parseIdentityString, formatIdentity } from '../../policy/src/identity-string.js';
 
 test('identity strings: names, unsigned 32-bit ids, malformed', () => {
   assert.deepEqual(parseIdentityString('unix-user:root'), { kind: 'unix-user', name: 'root' });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { selectPolicyFiles, selectRulesFiles } from './policy-dirs.js';
-import { POLICY_DIRS, RULES_DIRS } from './actions.js';
+import { selectPolicyFiles, selectRulesFiles } from '../../policy/src/policy-dirs.js';
+import { POLICY_DIRS, RULES_DIRS } from '../../policy/src/actions.js';
 
 test('policy files: /etc first, basename shadowing, only *.policy, no dot/hash names', () => {
   const listings = new Map<string, string[]>([

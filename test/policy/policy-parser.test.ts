@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePolicyFile, PolicyParseError } from './policy-parser.js';
-import { buildActionPool } from './action-pool.js';
-import { localize, IMPLICIT_CODES } from './actions.js';
+import { parsePolicyFile, PolicyParseError } from '../../policy/src/policy-parser.js';
+import { buildActionPool } from '../../policy/src/action-pool.js';
+import { localize, IMPLICIT_CODES } from '../../policy/src/actions.js';
 
 const head = `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE policyconfig PUBLIC "-//freedesktop//DTD PolicyKit Policy Configuration 1.0//EN"
