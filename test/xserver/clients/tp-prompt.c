@@ -1,0 +1,99 @@
+/* The trusted test prompt: run as the trusted user. Maps an override-redirect
+ * window filled with PROMPT_RGB at 100,100 (300x200), grabs the keyboard, reports
+ * whether the TRUSTPATH extension is visible, then prints "KEY <name>" per key press
+ * (this is a test fixture; the real prompt never prints keys). */
+#include "common.h"
+#include <X11/Xutil.h>
+#include <X11/Xproto.h>
+#include <X11/Xlibint.h>
+
+#define PROMPT_RGB 0x12ab34
+
+static void
+report_extension(Display *dpy)
+{
+    int op, ev, er;
+    xReq *req;
+    xGenericReply rep;
+
+    if (!XQueryExtension(dpy, "TRUSTPATH", &op, &ev, &er)) {
+        tp_say("EXT absent", 0);
+        return;
+    }
+    LockDisplay(dpy);
+    req = (xReq *) _XGetRequest(dpy, 0, sizeof(xReq));
+    req->reqType = (CARD8) op;
+    req->data = 0;
+    if (!_XReply(dpy, (xReply *) &rep, 0, xFalse)) {
+        UnlockDisplay(dpy);
+        SyncHandle();
+        tp_say("EXT noreply", 0);
+        return;
+    }
+    UnlockDisplay(dpy);
+    SyncHandle();
+    printf("EXT present %u.%u\n", rep.data00 & 0xffff, rep.data00 >> 16);
+    fflush(stdout);
+}
+
+static Window
+make_window(Display *dpy)
+{
+    XSetWindowAttributes a;
+    Window w;
+    XEvent ev;
+
+    a.override_redirect = True;
+    a.background_pixel = PROMPT_RGB;
+    a.event_mask = KeyPressMask | StructureNotifyMask | ExposureMask;
+    w = XCreateWindow(dpy, DefaultRootWindow(dpy), 100, 100, 300, 200, 0, CopyFromParent,
+                      InputOutput, CopyFromParent, CWOverrideRedirect | CWBackPixel | CWEventMask, &a);
+    XMapRaised(dpy, w);
+    do
+        XNextEvent(dpy, &ev);
+    while (ev.type != MapNotify);
+    return w;
+}
+
+static void
+grab(Display *dpy, Window w)
+{
+    int i;
+
+    for (i = 0; i < 200; i++) {
+        if (XGrabKeyboard(dpy, w, False, GrabModeAsync, GrabModeAsync, CurrentTime) == GrabSuccess)
+            return;
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+    }
+    tp_say("GRABFAILED", 0);
+    exit(4);
+}
+
+int
+main(void)
+{
+    Display *dpy = tp_open();
+    Window w;
+    XEvent ev;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    report_extension(dpy);
+    w = make_window(dpy);
+    grab(dpy, w);
+    XClearWindow(dpy, w);
+    XSync(dpy, False);
+    printf("READY 0x%lx\n", (unsigned long) w);
+    fflush(stdout);
+    for (;;) {
+        XNextEvent(dpy, &ev);
+        if (ev.type == KeyPress) {
+            KeySym sym = XLookupKeysym(&ev.xkey, 0);
+            const char *name = XKeysymToString(sym);
+            printf("KEY %s\n", name ? name : "?");
+            fflush(stdout);
+        } else if (ev.type == UnmapNotify) {
+            tp_say("UNMAPPED", 0);
+        }
+    }
+}
