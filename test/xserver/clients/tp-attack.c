@@ -1,5 +1,5 @@
 /* Attack client for the xserver tests: one attack per run, one result line.
- *   tp-attack MODE [WINDOW] [MS]
+ *   tp-attack MODE [WINDOW] [MS] [KEYCODE]   (KEYCODE: count only that key, XI2 modes)
  * Result lines: "EVENTS n" (key information seen), "ERRORS n" (X errors),
  * "PIXEL rrggbb" / "NOIMAGE", "ABOVE" / "BELOW", "PRESENT" / "ABSENT". */
 #include "common.h"
@@ -16,6 +16,24 @@
 static Display *dpy;
 static Window target;
 static long duration = 1500;
+static long only_keycode;       /* 0: count every key event */
+
+static int
+wanted(XEvent *e)
+{
+    int ok = 1;
+
+    if (!only_keycode)
+        return 1;
+    if (!XGetEventData(dpy, &e->xcookie))
+        return 0;
+    if (e->xcookie.evtype == XI_RawKeyPress || e->xcookie.evtype == XI_RawKeyRelease)
+        ok = ((XIRawEvent *) e->xcookie.data)->detail == only_keycode;
+    else
+        ok = ((XIDeviceEvent *) e->xcookie.data)->detail == only_keycode;
+    XFreeEventData(dpy, &e->xcookie);
+    return ok;
+}
 
 static long
 count_xi2(int raw)
@@ -38,7 +56,7 @@ count_xi2(int raw)
     for (end = tp_now_ms() + duration; tp_now_ms() < end;) {
         while (XPending(dpy)) {
             XNextEvent(dpy, &e);
-            if (e.type == GenericEvent && e.xcookie.extension == op)
+            if (e.type == GenericEvent && e.xcookie.extension == op && wanted(&e))
                 n++;
         }
         usleep(2000);
@@ -183,13 +201,14 @@ static void
 restack(void)
 {
     Window mine = own_window(True);
-    char line[16];
+    char line[32];
 
     XMapWindow(dpy, mine);
     XSync(dpy, False);
     tp_say("MAPPED", 0);
     if (!fgets(line, sizeof(line), stdin))
         return;
+    target = (Window) strtoul(line, NULL, 0);   /* the prompt, mapped after us */
     XRaiseWindow(dpy, mine);
     report_stacking(mine);
 }
@@ -277,6 +296,10 @@ run(const char *mode)
     else if (!strcmp(mode, "xtest-sak")) xtest_sak();
     else if (!strcmp(mode, "xtest-hold-mods")) xtest_hold_mods();
     else if (!strcmp(mode, "xkbstate")) xkb_state();
+    else if (!strcmp(mode, "ext")) {
+        int op, ev, er;
+        tp_say(XQueryExtension(dpy, "TRUSTPATH", &op, &ev, &er) ? "PRESENT" : "ABSENT", 0);
+    } else if (!strcmp(mode, "ping")) tp_say("PONG", 0);
     else if (!strcmp(mode, "grabserver")) {
         XGrabServer(dpy); XSync(dpy, False); tp_say("GRABBED", 0);
         usleep((useconds_t) duration * 1000); XUngrabServer(dpy);
@@ -295,6 +318,8 @@ main(int argc, char **argv)
         target = (Window) strtoul(argv[2], NULL, 0);
     if (argc > 3)
         duration = strtol(argv[3], NULL, 10);
+    if (argc > 4)
+        only_keycode = strtol(argv[4], NULL, 10);
     dpy = tp_open();
     return run(argv[1]) ? 0 : 2;
 }
