@@ -119,6 +119,7 @@ class HelperConversation implements PamConversation {
     child.stdin?.on('error', () => undefined); // EPIPE once the helper is gone
     child.on('error', (e) => this.#end({ ok: false, reason: 'spawn-failed', detail: e.message }));
     child.on('close', (code, signal) => this.#onExit(code, signal));
+    child.on('exit', () => this.#onProcessGone());
     child.stdin?.write(encodeControl(ControlType.Begin));
   }
 
@@ -158,6 +159,13 @@ class HelperConversation implements PamConversation {
     }
   }
 
+  /** A killed or exited helper whose stdout is held open (e.g. by a forked child)
+   *  must not hold up the outcome: settle now if decided, else stop waiting soon. */
+  #onProcessGone(): void {
+    if (this.#override !== null) return this.#end(this.#override);
+    setTimeout(() => this.child.stdout?.destroy(), 1000).unref();
+  }
+
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
     const f = this.#final;
     if (this.#override !== null) return this.#end(this.#override);
@@ -173,6 +181,8 @@ class HelperConversation implements PamConversation {
 
   #end(o: PamOutcome): void {
     this.#closeWriteFd();
+    this.child.stdout?.destroy();
+    this.child.stdin?.destroy();
     this.#settle(o);
   }
 }
