@@ -62,15 +62,20 @@ async function makeResponsePipe(): Promise<{ readFd: number; writeFd: number }> 
   try {
     const path = join(dir, 'response');
     await execFileP('mkfifo', ['-m', '600', path]);
-    const readFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-    let writeFd: number;
+    // A non-blocking reader first lets the writer open without waiting; then a
+    // blocking read end for the helper (a writer exists), and the first one goes.
+    const probe = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
     try {
-      writeFd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW);
-    } catch (e) {
-      closeSync(readFd);
-      throw e;
+      const writeFd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW);
+      try {
+        return { readFd: openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW), writeFd };
+      } catch (e) {
+        closeSync(writeFd);
+        throw e;
+      }
+    } finally {
+      closeSync(probe);
     }
-    return { readFd, writeFd };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
