@@ -26,7 +26,7 @@ const LOCK_ROOT = '/tmp/trustpath-test-locks';
 const FIRST_DISPLAY = 40;
 const LAST_DISPLAY = 89;
 
-/** X keycodes of the evdev keymap (us layout) that tests type. */
+/** X keycodes of the evdev keymap (us layout; the keyboard is configured with it) that tests type. */
 export const KEYCODES = {
   Control_L: 37, Alt_L: 64, Shift_L: 50, Pause: 127, Return: 36, space: 65,
   a: 38, b: 56, c: 54, d: 40, e: 26, f: 41, g: 42, h: 43, i: 31, j: 44, k: 45, l: 46, m: 58,
@@ -145,6 +145,9 @@ Section "InputDevice"
   Identifier "inputtest-keyboard"
   Driver "inputtest"
   Option "DeviceType" "Keyboard"
+  Option "XkbRules" "evdev"
+  Option "XkbModel" "pc105"
+  Option "XkbLayout" "us"
   Option "SocketPath" "${kbdSocket}"
 EndSection
 Section "ServerLayout"
