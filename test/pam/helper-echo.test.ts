@@ -41,6 +41,13 @@ describe('echoed-prompt stack', { concurrency: true }, () => {
     assert.equal(r.messages.filter((m) => m.kind === 'prompt').length, 2);
   });
 
+  test('a module that changes PAM_USER makes the helper fail with user-changed', async () => {
+    const u = ensureTestUser('tptpam-echo5', PW);
+    const r = await converse(u.name, ['switch-user', PW], { helperPath: HELPER_ECHO });
+    assert.deepEqual(r.outcome, { ok: false, reason: 'user-changed' });
+    assert.equal(r.messages.filter((m) => m.kind === 'prompt').length, 2);
+  });
+
   test('the production helper does not use the test service', async () => {
     const u = ensureTestUser('tptpam-echo4', PW);
     const r = await converse(u.name, [PW]);
