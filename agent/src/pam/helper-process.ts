@@ -11,6 +11,7 @@
 // so no secret enters this process. The pipe is a FIFO created in a fresh 0700
 // directory and unlinked at once (node has no pipe(2)).
 // Success requires a SUCCESS frame AND exit status 0; anything else is a failure.
+// startPamConversation never rejects: every problem ends up in `outcome`.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,7 +83,13 @@ async function makeResponsePipe(): Promise<{ readFd: number; writeFd: number }> 
 }
 
 export async function startPamConversation(opts: PamConversationOptions): Promise<PamConversation> {
-  const { readFd, writeFd } = await makeResponsePipe();
+  let pipe: { readFd: number; writeFd: number };
+  try {
+    pipe = await makeResponsePipe();
+  } catch (e) {
+    return failedConversation(`response pipe: ${String(e)}`);
+  }
+  const { readFd, writeFd } = pipe;
   let child: ChildProcess;
   try {
     child = spawn(opts.helperPath ?? DEFAULT_HELPER_PATH, [opts.user], {
