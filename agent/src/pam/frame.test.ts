@@ -89,3 +89,22 @@ test('encodes control frames and responses', () => {
   assert.throws(() => encodeResponse('x'.repeat(MAX_RESPONSE + 1)), RangeError);
   assert.throws(() => encodeResponse('a\0b'), RangeError);
 });
+
+test('random bytes in random chunks never throw and never exceed the caps', () => {
+  let seed = 12345;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  for (let round = 0; round < 2000; round++) {
+    const s = newDecoderState();
+    const len = rnd(64);
+    const bytes = Buffer.alloc(len);
+    for (let i = 0; i < len; i++) bytes[i] = rnd(4) === 0 ? rnd(7) : rnd(256);
+    let off = 0;
+    while (off < len) {
+      const n = 1 + rnd(len - off);
+      const r = decodeHelperFrames(s, bytes.subarray(off, off + n));
+      for (const f of r.frames) if ('text' in f) assert.ok(Buffer.byteLength(f.text) <= MAX_TEXT);
+      assert.ok(s.buffered.length < 5 + MAX_TEXT);
+      off += n;
+    }
+  }
+});

@@ -74,3 +74,13 @@ test('cancel() sends CANCEL, closes stdin and kills a helper that ignores it', a
   assert.deepEqual(await conv.outcome, { ok: false, reason: 'cancelled' });
   assert.ok(Date.now() - t0 < 5000);
 });
+
+test('an onMessage that throws cancels the conversation instead of escaping', async () => {
+  const p = script('prompt-then-wait', `printf '\\001\\000\\000\\000\\001P'; sleep 30`);
+  const conv = await startPamConversation({
+    user: 'x', helperPath: p, killGraceMs: 100, onMessage: () => { throw new Error('listener bug'); },
+  });
+  const o = await conv.outcome;
+  assert.equal(o.ok, false);
+  assert.equal(!o.ok && o.reason, 'cancelled');
+});

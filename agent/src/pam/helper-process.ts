@@ -163,11 +163,21 @@ class HelperConversation implements PamConversation {
     const { frames, error } = decodeHelperFrames(state, chunk);
     for (const f of frames) {
       if (f.kind === 'success' || f.kind === 'failure') this.#final = f;
-      else if (this.#override === null) this.opts.onMessage(f);
+      else if (this.#override === null) this.#deliver(f);
     }
     if (error !== undefined && this.#override === null) {
       this.#override = { ok: false, reason: 'helper-protocol', detail: error };
       this.child.kill('SIGKILL');
+    }
+  }
+
+  /** A throwing listener must not take the daemon down: it ends this conversation. */
+  #deliver(m: PamMessage): void {
+    try {
+      this.opts.onMessage(m);
+    } catch (e) {
+      this.#override = { ok: false, reason: 'cancelled', detail: `onMessage threw: ${String(e)}` };
+      this.#stop();
     }
   }
 
