@@ -109,8 +109,9 @@ export class Scene {
     return this.attackerClient('tp-attack', [mode, ...args]).done();
   }
 
-  async startPrompt(): Promise<Prompt> {
-    const client = this.trustedClient('tp-prompt');
+  /** overlay: the prompt lives in the Composite overlay window (see tp-prompt.c). */
+  async startPrompt(overlay = false): Promise<Prompt> {
+    const client = this.trustedClient('tp-prompt', overlay ? ['--overlay'] : []);
     const ready = await client.waitLine(/^READY /);
     return { client, window: ready.split(' ')[1] ?? '0' };
   }

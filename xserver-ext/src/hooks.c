@@ -62,7 +62,7 @@ window_access(XaceResourceAccessRec *rec, int up)
         tp_deny(&rec->status, "reading window contents while a prompt is up", rec->client);
         return;
     }
-    if (win->parent && !win->parent->parent && (mode & (DixShowAccess | DixManageAccess)))
+    if (tp_window_toplevel(win) && (mode & (DixShowAccess | DixManageAccess)))
         tp_deny(&rec->status, "mapping or restacking a top-level window while a prompt is up",
                 rec->client);
 }

@@ -34,6 +34,7 @@ void tp_trust_init(void);
 int tp_client_trusted(ClientPtr client);
 int tp_window_trusted(WindowPtr win);
 int tp_prompt_up(void);
+int tp_window_toplevel(WindowPtr win);   /* child of root or of the overlay window */
 
 /* hooks.c */
 void tp_hooks_register(void);

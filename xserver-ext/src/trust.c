@@ -72,17 +72,40 @@ tp_window_trusted(WindowPtr win)
     return owner && owner != serverClient && tp_client_trusted(owner);
 }
 
+/* A server-owned child of the root: the Composite overlay window. A prompt created
+ * inside it is never redirected, so a compositing manager cannot hide or read it. */
 static int
-screen_has_prompt(ScreenPtr screen)
+server_layer(WindowPtr win)
+{
+    return win && win->parent && !win->parent->parent && wClient(win) == serverClient;
+}
+
+int
+tp_window_toplevel(WindowPtr win)
+{
+    return win && win->parent && (!win->parent->parent || server_layer(win->parent));
+}
+
+static int
+layer_has_prompt(WindowPtr parent)
 {
     WindowPtr child;
 
-    if (!screen || !screen->root)
-        return 0;
-    for (child = screen->root->firstChild; child; child = child->nextSib)
-        if (child->viewable && tp_window_trusted(child))
+    for (child = parent->firstChild; child; child = child->nextSib) {
+        if (!child->viewable)
+            continue;
+        if (tp_window_trusted(child))
             return 1;
+        if (server_layer(child) && layer_has_prompt(child))
+            return 1;
+    }
     return 0;
+}
+
+static int
+screen_has_prompt(ScreenPtr screen)
+{
+    return screen && screen->root && layer_has_prompt(screen->root);
 }
 
 int

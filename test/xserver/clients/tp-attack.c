@@ -9,6 +9,7 @@
 #include <X11/extensions/record.h>
 #include <X11/extensions/XShm.h>
 #include <X11/XKBlib.h>
+#include <X11/extensions/Xcomposite.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 #include <unistd.h>
@@ -168,13 +169,33 @@ copy_area(void)
 }
 
 static Window
-own_window(Bool override)
+own_window_in(Window parent, Bool override)
 {
     XSetWindowAttributes a;
     a.override_redirect = override;
     a.background_pixel = 0xff0000;
-    return XCreateWindow(dpy, DefaultRootWindow(dpy), 50, 50, 500, 400, 0, CopyFromParent,
+    return XCreateWindow(dpy, parent, 50, 50, 500, 400, 0, CopyFromParent,
                          InputOutput, CopyFromParent, CWOverrideRedirect | CWBackPixel, &a);
+}
+
+static Window
+own_window(Bool override)
+{
+    return own_window_in(DefaultRootWindow(dpy), override);
+}
+
+/* A window inside the Composite overlay window, where an overlay prompt lives. */
+static void
+cover_overlay(void)
+{
+    Window cow = XCompositeGetOverlayWindow(dpy, DefaultRootWindow(dpy));
+    Window mine = own_window_in(cow, True);
+    XWindowAttributes wa;
+
+    XMapRaised(dpy, mine);
+    XSync(dpy, False);
+    XGetWindowAttributes(dpy, mine, &wa);
+    tp_say(wa.map_state == IsViewable ? "ABOVE" : "BELOW", 0);
 }
 
 static void
@@ -195,6 +216,24 @@ report_stacking(Window mine)
                 above = 1;
         }
     tp_say(above && wa.map_state == IsViewable ? "ABOVE" : "BELOW", 0);
+}
+
+/* Is the target the topmost viewable child of the root? */
+static void
+top_check(void)
+{
+    Window r, p, *kids = NULL;
+    unsigned n;
+    XWindowAttributes wa;
+    Window top = None;
+
+    if (XQueryTree(dpy, DefaultRootWindow(dpy), &r, &p, &kids, &n))
+        while (n-- > 0)
+            if (XGetWindowAttributes(dpy, kids[n], &wa) && wa.map_state == IsViewable) {
+                top = kids[n];
+                break;
+            }
+    tp_say(top == target ? "TOP" : "NOTTOP", 0);
 }
 
 static void
@@ -296,6 +335,8 @@ run(const char *mode)
     else if (!strcmp(mode, "xtest-sak")) xtest_sak();
     else if (!strcmp(mode, "xtest-hold-mods")) xtest_hold_mods();
     else if (!strcmp(mode, "xkbstate")) xkb_state();
+    else if (!strcmp(mode, "top")) top_check();
+    else if (!strcmp(mode, "cover-overlay")) cover_overlay();
     else if (!strcmp(mode, "ext")) {
         int op, ev, er;
         tp_say(XQueryExtension(dpy, "TRUSTPATH", &op, &ev, &er) ? "PRESENT" : "ABSENT", 0);

@@ -6,6 +6,7 @@
 #include <X11/Xutil.h>
 #include <X11/Xproto.h>
 #include <X11/Xlibint.h>
+#include <X11/extensions/Xcomposite.h>
 
 #define PROMPT_RGB 0x12ab34
 
@@ -37,7 +38,7 @@ report_extension(Display *dpy)
 }
 
 static Window
-make_window(Display *dpy)
+make_window(Display *dpy, Window parent)
 {
     XSetWindowAttributes a;
     Window w;
@@ -46,7 +47,7 @@ make_window(Display *dpy)
     a.override_redirect = True;
     a.background_pixel = PROMPT_RGB;
     a.event_mask = KeyPressMask | StructureNotifyMask | ExposureMask;
-    w = XCreateWindow(dpy, DefaultRootWindow(dpy), 100, 100, 300, 200, 0, CopyFromParent,
+    w = XCreateWindow(dpy, parent, 100, 100, 300, 200, 0, CopyFromParent,
                       InputOutput, CopyFromParent, CWOverrideRedirect | CWBackPixel | CWEventMask, &a);
     XMapRaised(dpy, w);
     do
@@ -70,8 +71,20 @@ grab(Display *dpy, Window w)
     exit(4);
 }
 
+/* --overlay: live inside the Composite overlay window, above every window and
+ * never redirected, so a compositing manager cannot hide the prompt. */
+static Window
+parent_window(Display *dpy, int argc, char **argv)
+{
+    int ev, er;
+
+    if (argc > 1 && strcmp(argv[1], "--overlay") == 0 && XCompositeQueryExtension(dpy, &ev, &er))
+        return XCompositeGetOverlayWindow(dpy, DefaultRootWindow(dpy));
+    return DefaultRootWindow(dpy);
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
     Display *dpy = tp_open();
     Window w;
@@ -79,7 +92,7 @@ main(void)
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     report_extension(dpy);
-    w = make_window(dpy);
+    w = make_window(dpy, parent_window(dpy, argc, argv));
     grab(dpy, w);
     XClearWindow(dpy, w);
     XSync(dpy, False);
