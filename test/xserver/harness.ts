@@ -198,6 +198,20 @@ export const ATTACKS: readonly Attack[] = [
   { name: 'GetImage of the prompt window', run: (s, p) => pixelAttack(s, 'getimage-win', p) },
   { name: 'MIT-SHM GetImage of the root window', run: (s, p) => pixelAttack(s, 'shm', p) },
   { name: 'CopyArea from the root window', run: (s, p) => pixelAttack(s, 'copyarea', p) },
+  { name: 'Render Composite from a root picture', run: (s, p) => pixelAttack(s, 'render', p) },
+  {
+    name: 'Render Composite from a root picture made before the prompt',
+    run: async () => ({ blocked: false, detail: 'unused' }),
+    ownPrompt: async (s) => {
+      const a = s.attackerClient('tp-attack', ['render-late']);
+      await a.waitLine(/^MAPPED/);
+      const prompt = await s.startPrompt();
+      a.send('go');
+      const px = (await a.done()).find((l) => /^(PIXEL|NOIMAGE)/.test(l)) ?? 'none';
+      return { prompt, outcome: { blocked: px !== PROMPT_PIXEL, detail: px } };
+    },
+  },
+  { name: 'Composite redirect and NameWindowPixmap of the prompt', run: (s, p) => pixelAttack(s, 'composite-pixmap', p) },
   {
     name: 'override-redirect window mapped over the prompt',
     run: async (s, p) => {

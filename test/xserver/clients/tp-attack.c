@@ -10,6 +10,7 @@
 #include <X11/extensions/XShm.h>
 #include <X11/XKBlib.h>
 #include <X11/extensions/Xcomposite.h>
+#include <X11/extensions/Xrender.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 #include <unistd.h>
@@ -184,6 +185,52 @@ own_window(Bool override)
     return own_window_in(DefaultRootWindow(dpy), override);
 }
 
+/* Render Composite from a picture of the root window (IncludeInferiors) into ours.
+ * With a line on stdin first ("render-late"), the root picture is made before the
+ * prompt maps and used after. */
+static void
+render_copy(int late)
+{
+    Window root = DefaultRootWindow(dpy);
+    int depth = DefaultDepth(dpy, DefaultScreen(dpy));
+    XRenderPictFormat *fmt = XRenderFindVisualFormat(dpy, DefaultVisual(dpy, DefaultScreen(dpy)));
+    XRenderPictureAttributes pa;
+    Pixmap pm = XCreatePixmap(dpy, root, 400, 400, (unsigned) depth);
+    Picture src, dst;
+    GC gc = XCreateGC(dpy, pm, 0, NULL);
+    char line[32];
+
+    XSetForeground(dpy, gc, 0);
+    XFillRectangle(dpy, pm, gc, 0, 0, 400, 400);
+    pa.subwindow_mode = IncludeInferiors;
+    src = XRenderCreatePicture(dpy, root, fmt, CPSubwindowMode, &pa);
+    dst = XRenderCreatePicture(dpy, pm, fmt, 0, NULL);
+    XSync(dpy, False);
+    if (late) {
+        tp_say("MAPPED", 0);
+        if (!fgets(line, sizeof(line), stdin))
+            return;
+    }
+    XRenderComposite(dpy, PictOpSrc, src, None, dst, 0, 0, 0, 0, 0, 0, 400, 400);
+    print_pixel(XGetImage(dpy, pm, 0, 0, 400, 400, AllPlanes, ZPixmap), 250, 200);
+}
+
+/* Redirect the prompt and read its Composite backing pixmap. */
+static void
+composite_pixmap(void)
+{
+    Pixmap pm;
+    XImage *img = NULL;
+
+    XCompositeRedirectWindow(dpy, target, CompositeRedirectAutomatic);
+    XSync(dpy, False);
+    pm = XCompositeNameWindowPixmap(dpy, target);
+    XSync(dpy, False);
+    if (!tp_errors)
+        img = XGetImage(dpy, pm, 0, 0, 50, 50, AllPlanes, ZPixmap);
+    print_pixel(img, 10, 10);
+}
+
 /* A window inside the Composite overlay window, where an overlay prompt lives. */
 static void
 cover_overlay(void)
@@ -337,6 +384,9 @@ run(const char *mode)
     else if (!strcmp(mode, "xkbstate")) xkb_state();
     else if (!strcmp(mode, "top")) top_check();
     else if (!strcmp(mode, "cover-overlay")) cover_overlay();
+    else if (!strcmp(mode, "composite-pixmap")) composite_pixmap();
+    else if (!strcmp(mode, "render")) render_copy(0);
+    else if (!strcmp(mode, "render-late")) render_copy(1);
     else if (!strcmp(mode, "ext")) {
         int op, ev, er;
         tp_say(XQueryExtension(dpy, "TRUSTPATH", &op, &ev, &er) ? "PRESENT" : "ABSENT", 0);
