@@ -38,6 +38,8 @@ export interface XorgOptions {
   readonly module: boolean;
   /** Options of the module SubSection, e.g. { User: 'trustpath', SAKSocket: '/run/x/sak' }. */
   readonly moduleOptions?: Readonly<Record<string, string>>;
+  /** Let the server regenerate when its last client disconnects (default: -noreset). */
+  readonly reset?: boolean;
 }
 
 export interface InputtestKeyboard {
@@ -252,7 +254,7 @@ export async function startXorg(opts: XorgOptions): Promise<Xorg> {
   writeFileSync(auth, authFile(n, cookie), { mode: 0o600 });
   writeFileSync(join(dir, 'xorg.conf'), config(opts, kbdSocket));
   const proc = spawn('Xorg', [`:${n}`, '-config', join(dir, 'xorg.conf'),
-    '-auth', auth, '-noreset', '-nolisten', 'tcp', '-novtswitch', '-sharevts', '-logfile', logPath],
+    '-auth', auth, ...(opts.reset ? [] : ['-noreset']), '-nolisten', 'tcp', '-novtswitch', '-sharevts', '-logfile', logPath],
   { stdio: 'ignore', detached: false });
   const readLog = (): string => { try { return readFileSync(logPath, 'utf8'); } catch { return ''; } };
   let sock: Socket;

@@ -2,6 +2,7 @@
 // that the blocked outcome in attacks-module.test.ts is a real result.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { KEYCODES } from '../support/xorg.js';
 import { ATTACKS, Scene } from './harness.js';
 
 let scene: Scene;
@@ -29,3 +30,11 @@ for (const attack of ATTACKS) {
     }
   });
 }
+
+test('without the module, Ctrl+Alt+Pause reaches untrusted clients (control for the SAK tests)', async () => {
+  const a = scene.attackerClient('tp-attack', ['xi2raw', '0', '1200', String(KEYCODES.Pause)]);
+  await a.waitLine(/^LISTENING/);
+  await scene.x.keyboard.tap(KEYCODES.Pause, [KEYCODES.Control_L, KEYCODES.Alt_L]);
+  const lines = await a.done();
+  assert.ok(!lines.includes('EVENTS 0') && lines.some((l) => l.startsWith('EVENTS ')), lines.join(' | '));
+});
