@@ -180,6 +180,16 @@ async function promptReaction(s: Scene, p: Prompt, mode: string, re: RegExp): Pr
   return { blocked: !reacted, detail: `${lines.join(' | ')}; prompt ${reacted ? 'affected' : 'untouched'}` };
 }
 
+/** Holds an input-device attack while checking whether the prompt still gets keys. */
+async function stealDevice(s: Scene, p: Prompt, mode: string): Promise<Outcome> {
+  const a = s.attackerClient('tp-attack', [mode]);
+  const said = await a.waitLine(/^(STOLEN|REFUSED)/);
+  const healthy = await s.promptHealthy(p);
+  a.send('undo');
+  await a.done();
+  return { blocked: healthy, detail: `${said}; prompt ${healthy ? 'kept' : 'lost'} the keyboard` };
+}
+
 export const ATTACKS: readonly Attack[] = [
   { name: 'XI2 raw key events on the root window', run: (s) => listenWhileTyping(s, 'xi2raw') },
   { name: 'XI2 key events selected for all devices', run: (s) => listenWhileTyping(s, 'xi2keys') },
@@ -235,6 +245,8 @@ export const ATTACKS: readonly Attack[] = [
   { name: 'DestroyWindow on the prompt', run: (s, p) => promptReaction(s, p, 'destroy', /^UNMAPPED/) },
   { name: 'ReparentWindow of the prompt', run: (s, p) => promptReaction(s, p, 'reparent', /^UNMAPPED/) },
   { name: 'KillClient on the prompt', run: (s, p) => promptReaction(s, p, 'kill', /^IOERROR/) },
+  { name: 'XIGrabDevice on the physical keyboard', run: (s, p) => stealDevice(s, p, 'xigrab-device') },
+  { name: 'floating the physical keyboard off its master', run: (s, p) => stealDevice(s, p, 'float-keyboard') },
   {
     name: 'XGrabServer freezing the prompt',
     run: async (s) => {

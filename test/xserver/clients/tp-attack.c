@@ -215,6 +215,59 @@ render_copy(int late)
     print_pixel(XGetImage(dpy, pm, 0, 0, 400, 400, AllPlanes, ZPixmap), 250, 200);
 }
 
+/* The id of the physical test keyboard (the inputtest slave), or -1. */
+static int
+physical_keyboard_id(int *master)
+{
+    int n, i, id = -1;
+    XIDeviceInfo *info = XIQueryDevice(dpy, XIAllDevices, &n);
+
+    for (i = 0; info && i < n; i++)
+        if (info[i].use == XISlaveKeyboard && strstr(info[i].name, "XTEST") == NULL) {
+            id = info[i].deviceid;
+            *master = info[i].attachment;
+        }
+    if (info)
+        XIFreeDeviceInfo(info);
+    return id;
+}
+
+/* Grab the physical keyboard's slave device (XI2), or float it off its master;
+ * hold that until a line arrives on stdin, then undo it. */
+static void
+steal_device(int floating)
+{
+    unsigned char bits[XIMaskLen(XI_LASTEVENT)] = {0};
+    XIEventMask mask = {0, sizeof(bits), bits};
+    int major = 2, minor = 2, master = 0, id;
+    char line[16];
+    int status = 0;
+
+    XIQueryVersion(dpy, &major, &minor);
+    id = physical_keyboard_id(&master);
+    mask.deviceid = id;
+    XISetMask(bits, XI_KeyPress);
+    if (floating) {
+        XIDetachSlaveInfo d = {XIDetachSlave, id};
+        XIChangeHierarchy(dpy, (XIAnyHierarchyChangeInfo *) &d, 1);
+    } else {
+        status = XIGrabDevice(dpy, id, DefaultRootWindow(dpy), CurrentTime, None,
+                              XIGrabModeAsync, XIGrabModeAsync, False, &mask);
+    }
+    XSync(dpy, False);
+    tp_say(status == 0 && !tp_errors ? "STOLEN" : "REFUSED", 0);
+    if (!fgets(line, sizeof(line), stdin))
+        return;
+    if (floating) {
+        XIAttachSlaveInfo a = {XIAttachSlave, id, master};
+        XIChangeHierarchy(dpy, (XIAnyHierarchyChangeInfo *) &a, 1);
+    } else {
+        XIUngrabDevice(dpy, id, CurrentTime);
+    }
+    XSync(dpy, False);
+    tp_errors = 0;
+}
+
 /* Redirect the prompt and read its Composite backing pixmap. */
 static void
 composite_pixmap(void)
@@ -386,6 +439,8 @@ run(const char *mode)
     else if (!strcmp(mode, "cover-overlay")) cover_overlay();
     else if (!strcmp(mode, "composite-pixmap")) composite_pixmap();
     else if (!strcmp(mode, "render")) render_copy(0);
+    else if (!strcmp(mode, "xigrab-device")) steal_device(0);
+    else if (!strcmp(mode, "float-keyboard")) steal_device(1);
     else if (!strcmp(mode, "render-late")) render_copy(1);
     else if (!strcmp(mode, "ext")) {
         int op, ev, er;
