@@ -193,6 +193,7 @@ async function stealDevice(s: Scene, p: Prompt, mode: string): Promise<Outcome> 
 export const ATTACKS: readonly Attack[] = [
   { name: 'XI2 raw key events on the root window', run: (s) => listenWhileTyping(s, 'xi2raw') },
   { name: 'XI2 key events selected for all devices', run: (s) => listenWhileTyping(s, 'xi2keys') },
+  { name: 'XI1 DeviceKeyPress selected on the physical keyboard', run: (s) => listenWhileTyping(s, 'xi1keys') },
   { name: 'polling XQueryKeymap', run: (s) => listenWhileTyping(s, 'keymap') },
   { name: 'RECORD of device key events', run: (s) => listenWhileTyping(s, 'record') },
   {

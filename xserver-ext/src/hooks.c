@@ -91,7 +91,6 @@ static void
 resource_access(CallbackListPtr *list, void *data, void *call)
 {
     XaceResourceAccessRec *rec = call;
-    int up;
 
     (void) list;
     (void) data;
@@ -102,11 +101,10 @@ resource_access(CallbackListPtr *list, void *data, void *call)
         tp_deny(&rec->status, "creating a resource on a trusted window", rec->client);
         return;
     }
-    up = tp_prompt_up();
-    if (rec->rtype == RT_WINDOW)
-        window_access(rec, up);
+    if (rec->rtype == RT_WINDOW)       /* tp_prompt_up() walks the top-level windows */
+        window_access(rec, tp_prompt_up());
     else if (is_picture_type(rec->rtype))
-        picture_access(rec, up);
+        picture_access(rec, tp_prompt_up());
 }
 
 static void

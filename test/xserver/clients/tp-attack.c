@@ -5,6 +5,7 @@
 #include "common.h"
 #include <X11/Xutil.h>
 #include <X11/extensions/XInput2.h>
+#include <X11/extensions/XInput.h>
 #include <X11/extensions/XTest.h>
 #include <X11/extensions/record.h>
 #include <X11/extensions/XShm.h>
@@ -63,6 +64,33 @@ count_xi2(int raw)
         }
         usleep(2000);
     }
+    return n;
+}
+
+static int physical_keyboard_id(int *master);
+
+/* XI1: open the physical keyboard and select DeviceKeyPress on the root window. */
+static long
+count_xi1(void)
+{
+    int master = 0, id = physical_keyboard_id(&master), type = -1;
+    XDevice *dev = id >= 0 ? XOpenDevice(dpy, (XID) id) : NULL;
+    XEventClass cls;
+    long n = 0, end;
+    XEvent e;
+
+    if (!dev)
+        return -1;
+    DeviceKeyPress(dev, type, cls);
+    XSelectExtensionEvent(dpy, DefaultRootWindow(dpy), &cls, 1);
+    XSync(dpy, False);
+    tp_say("LISTENING", 0);
+    for (end = tp_now_ms() + duration; tp_now_ms() < end; usleep(2000))
+        while (XPending(dpy)) {
+            XNextEvent(dpy, &e);
+            if (e.type == type)
+                n++;
+        }
     return n;
 }
 
@@ -416,6 +444,7 @@ run(const char *mode)
 
     if (!strcmp(mode, "xi2raw")) tp_say("EVENTS %ld", count_xi2(1));
     else if (!strcmp(mode, "xi2keys")) tp_say("EVENTS %ld", count_xi2(0));
+    else if (!strcmp(mode, "xi1keys")) tp_say("EVENTS %ld", count_xi1());
     else if (!strcmp(mode, "keymap")) tp_say("EVENTS %ld", poll_keymap());
     else if (!strcmp(mode, "record")) tp_say("EVENTS %ld", record_keys());
     else if (!strcmp(mode, "getimage-root"))
