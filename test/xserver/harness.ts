@@ -156,10 +156,12 @@ export interface Attack {
   readonly ownPrompt?: (s: Scene) => Promise<{ prompt: Prompt; outcome: Outcome }>;
 }
 
-async function listenWhileTyping(s: Scene, mode: string): Promise<Outcome> {
+async function listenWhileTyping(s: Scene, mode: string, shifted = false): Promise<Outcome> {
   const a = s.attackerClient('tp-attack', [mode, '0', '1500']);
   await a.waitLine(/^(LISTENING|EVENTS)/);
+  if (shifted) await s.x.keyboard.press(KEYCODES.Shift_L);
   await s.typeSlowly('secret');
+  if (shifted) await s.x.keyboard.release(KEYCODES.Shift_L);
   const lines = await a.done();
   const ev = lines.find((l) => l.startsWith('EVENTS ')) ?? 'EVENTS ?';
   const n = Number(ev.split(' ')[1]);
@@ -194,6 +196,7 @@ export const ATTACKS: readonly Attack[] = [
   { name: 'XI2 raw key events on the root window', run: (s) => listenWhileTyping(s, 'xi2raw') },
   { name: 'XI2 key events selected for all devices', run: (s) => listenWhileTyping(s, 'xi2keys') },
   { name: 'XI1 DeviceKeyPress selected on the physical keyboard', run: (s) => listenWhileTyping(s, 'xi1keys') },
+  { name: 'XKB StateNotify events while typing with Shift', run: (s) => listenWhileTyping(s, 'xkbevents', true) },
   { name: 'polling XQueryKeymap', run: (s) => listenWhileTyping(s, 'keymap') },
   { name: 'RECORD of device key events', run: (s) => listenWhileTyping(s, 'record') },
   {

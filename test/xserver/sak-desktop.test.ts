@@ -143,3 +143,16 @@ test('denials are logged without keycodes or key names', () => {
   assert.ok(lines.some((l) => /denied/.test(l)));
   for (const l of lines) assert.doesNotMatch(l, /keycode|KEY |Pause|detail/i);
 });
+
+test('no prompt (after one was up): XKB state notifications reach other clients again', async () => {
+  const a = scene.attackerClient('tp-attack', ['xkbevents', '0', '2500']);
+  await a.waitLine(/^LISTENING/); // selected before the prompt: muted, then restored
+  const prompt = await scene.startPrompt();
+  await prompt.client.stop();
+  await sleep(200);
+  await scene.x.keyboard.press(KEYCODES.Shift_L);
+  await scene.typeSlowly('ab');
+  await scene.x.keyboard.release(KEYCODES.Shift_L);
+  const lines = await a.done();
+  assert.ok(!lines.includes('EVENTS 0') && lines.some((l) => l.startsWith('EVENTS ')), lines.join(' | '));
+});

@@ -11,6 +11,7 @@
 #define DEVICE_DENIED_WHILE_UP (DixReadAccess | DixGrabAccess | DixFreezeAccess | \
     DixSetFocusAccess | DixManageAccess | DixAddAccess | DixRemoveAccess | \
     DixForceAccess | DixSetAttrAccess)
+#define X_kbSelectEventsMinor 1
 #define X_kbGetStateMinor 4
 
 static int
@@ -94,8 +95,14 @@ resource_access(CallbackListPtr *list, void *data, void *call)
 
     (void) list;
     (void) data;
-    if (tp_client_trusted(rec->client))
+    if (tp_client_trusted(rec->client)) {
+        /* a trusted top-level about to map: a prompt is coming up */
+        if (rec->rtype == RT_WINDOW && (rec->access_mode & DixShowAccess) &&
+            tp_window_toplevel(rec->res) && !tp_cfg.audit)
+            tp_xkb_mute();
         return;
+    }
+    tp_xkb_unmute_if_done();
     if (rec->ptype == RT_WINDOW && tp_window_trusted(rec->parent) &&
         (rec->access_mode & DixCreateAccess)) {
         tp_deny(&rec->status, "creating a resource on a trusted window", rec->client);
@@ -196,7 +203,7 @@ ext_check(ClientPtr client, ExtensionEntry *ext, int *status, int dispatch)
             tp_deny(status, "XTEST request while a prompt is up", client);
     } else if (dispatch && ext_is(ext, "XKEYBOARD") && client->requestBuffer) {
         const xReq *req = client->requestBuffer;
-        if (req->data == X_kbGetStateMinor && tp_prompt_up())
+        if ((req->data == X_kbGetStateMinor || req->data == X_kbSelectEventsMinor) && tp_prompt_up())
             tp_deny(status, "XKB state query while a prompt is up", client);
     }
 }
@@ -230,6 +237,7 @@ key_avail(CallbackListPtr *list, void *data, void *call)
     (void) data;
     if (rec->event && rec->keybd)
         tp_sak_key_avail(rec->event, rec->keybd);
+    tp_xkb_unmute_if_done();
 }
 
 void

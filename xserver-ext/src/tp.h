@@ -43,6 +43,11 @@ void tp_hooks_register(void);
 void tp_sak_key_avail(xEventPtr ev, DeviceIntPtr dev);
 int tp_sak_swallow(const xEvent *ev, DeviceIntPtr dev);
 
+/* xkbmute.c: XKB notifications bypass XACE */
+void tp_xkb_mute(void);
+void tp_xkb_unmute_if_done(void);
+int tp_xkb_muting(void);
+
 /* log.c: rate-limited denial log; never given key data */
 void tp_log_denial(const char *what, ClientPtr client);
 int tp_deny(int *status, const char *what, ClientPtr client);

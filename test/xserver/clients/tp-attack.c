@@ -94,6 +94,28 @@ count_xi1(void)
     return n;
 }
 
+/* XKB state notifications (modifier changes, with the keycode that caused them). */
+static long
+count_xkb_state(void)
+{
+    int op, ev, er, maj = XkbMajorVersion, min = XkbMinorVersion;
+    long n = 0, end;
+    XEvent e;
+
+    if (!XkbQueryExtension(dpy, &op, &ev, &er, &maj, &min))
+        return -1;
+    XkbSelectEvents(dpy, XkbUseCoreKbd, XkbStateNotifyMask, XkbStateNotifyMask);
+    XSync(dpy, False);
+    tp_say("LISTENING", 0);
+    for (end = tp_now_ms() + duration; tp_now_ms() < end; usleep(2000))
+        while (XPending(dpy)) {
+            XNextEvent(dpy, &e);
+            if (e.type == ev)
+                n++;
+        }
+    return n;
+}
+
 static long
 poll_keymap(void)
 {
@@ -444,6 +466,7 @@ run(const char *mode)
 
     if (!strcmp(mode, "xi2raw")) tp_say("EVENTS %ld", count_xi2(1));
     else if (!strcmp(mode, "xi2keys")) tp_say("EVENTS %ld", count_xi2(0));
+    else if (!strcmp(mode, "xkbevents")) tp_say("EVENTS %ld", count_xkb_state());
     else if (!strcmp(mode, "xi1keys")) tp_say("EVENTS %ld", count_xi1());
     else if (!strcmp(mode, "keymap")) tp_say("EVENTS %ld", poll_keymap());
     else if (!strcmp(mode, "record")) tp_say("EVENTS %ld", record_keys());
