@@ -45,3 +45,14 @@ test('audit mode logs what it would deny and denies nothing', async () => {
     await scene.stop();
   }
 });
+
+test('malformed TRUSTPATH requests get errors and the server keeps running', async () => {
+  const scene = await Scene.start({ module: true });
+  try {
+    const lines = await scene.trustedClient('tp-attack', ['bad-ext']).done();
+    assert.deepEqual(lines, ['ERRORS 2']);
+    assert.deepEqual(await scene.trustedClient('tp-attack', ['ping']).done(), ['PONG', 'ERRORS 0']);
+  } finally {
+    await scene.stop();
+  }
+});

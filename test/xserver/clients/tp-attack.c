@@ -10,6 +10,7 @@
 #include <X11/extensions/record.h>
 #include <X11/extensions/XShm.h>
 #include <X11/XKBlib.h>
+#include <X11/Xlibint.h>
 #include <X11/extensions/Xcomposite.h>
 #include <X11/extensions/Xrender.h>
 #include <sys/ipc.h>
@@ -318,6 +319,29 @@ steal_device(int floating)
     tp_errors = 0;
 }
 
+/* Malformed TRUSTPATH requests: unknown minor, QueryVersion with a wrong length. */
+static void
+bad_extension_requests(void)
+{
+    int op, ev, er;
+    xReq *req;
+
+    if (!XQueryExtension(dpy, "TRUSTPATH", &op, &ev, &er)) {
+        tp_say("ABSENT", 0);
+        return;
+    }
+    LockDisplay(dpy);
+    req = (xReq *) _XGetRequest(dpy, 0, sizeof(xReq));
+    req->reqType = (CARD8) op;
+    req->data = 7;
+    req = (xReq *) _XGetRequest(dpy, 0, sizeof(xReq) + 4);
+    req->reqType = (CARD8) op;
+    req->data = 0;
+    UnlockDisplay(dpy);
+    SyncHandle();
+    XSync(dpy, False);
+}
+
 /* Redirect the prompt and read its Composite backing pixmap. */
 static void
 composite_pixmap(void)
@@ -491,6 +515,7 @@ run(const char *mode)
     else if (!strcmp(mode, "cover-overlay")) cover_overlay();
     else if (!strcmp(mode, "composite-pixmap")) composite_pixmap();
     else if (!strcmp(mode, "render")) render_copy(0);
+    else if (!strcmp(mode, "bad-ext")) bad_extension_requests();
     else if (!strcmp(mode, "xigrab-device")) steal_device(0);
     else if (!strcmp(mode, "float-keyboard")) steal_device(1);
     else if (!strcmp(mode, "render-late")) render_copy(1);
