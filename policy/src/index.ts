@@ -4,3 +4,5 @@ export { selectPolicyFiles, selectRulesFiles } from './policy-dirs.js';
 export { parsePolicyFile, PolicyParseError, POLICY_LIMITS, isValidActionId, isValidIconName } from './policy-parser.js';
 export { buildActionPool } from './action-pool.js';
 export * from './identity-string.js';
+export { RulesEngine, DEFAULT_RUNAWAY_MS, DEFAULT_MEMORY_LIMIT, ADMIN_FALLBACK } from './rules-engine.js';
+export type { RulesEngineOptions, RulesAction, RulesSubject } from './rules-engine.js';
