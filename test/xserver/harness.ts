@@ -245,6 +245,18 @@ export const ATTACKS: readonly Attack[] = [
       return { prompt, outcome: { blocked: !lines.includes('ABOVE'), detail: lines.join(' | ') } };
     },
   },
+  {
+    name: 'CirculateWindow on the root raising a window above the prompt',
+    run: async () => ({ blocked: false, detail: 'unused' }),
+    ownPrompt: async (s) => {
+      const a = s.attackerClient('tp-attack', ['circulate']);
+      await a.waitLine(/^MAPPED/);
+      const prompt = await s.startPrompt();
+      a.send(prompt.window);
+      const lines = await a.done();
+      return { prompt, outcome: { blocked: !lines.includes('ABOVE'), detail: lines.join(' | ') } };
+    },
+  },
   { name: 'UnmapWindow on the prompt', run: (s, p) => promptReaction(s, p, 'unmap', /^UNMAPPED/) },
   { name: 'DestroyWindow on the prompt', run: (s, p) => promptReaction(s, p, 'destroy', /^UNMAPPED/) },
   { name: 'ReparentWindow of the prompt', run: (s, p) => promptReaction(s, p, 'reparent', /^UNMAPPED/) },

@@ -63,6 +63,10 @@ window_access(XaceResourceAccessRec *rec, int up)
         tp_deny(&rec->status, "reading window contents while a prompt is up", rec->client);
         return;
     }
+    if (!win->parent && (mode & DixManageAccess)) {   /* CirculateWindow on the root */
+        tp_deny(&rec->status, "restacking the root's children while a prompt is up", rec->client);
+        return;
+    }
     if (tp_window_toplevel(win) && (mode & (DixShowAccess | DixManageAccess)))
         tp_deny(&rec->status, "mapping or restacking a top-level window while a prompt is up",
                 rec->client);

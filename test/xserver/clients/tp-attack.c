@@ -410,6 +410,23 @@ top_check(void)
     tp_say(top == target ? "TOP" : "NOTTOP", 0);
 }
 
+/* Like restack, but through CirculateWindow(RaiseLowest) on the root window. */
+static void
+circulate(void)
+{
+    Window mine = own_window(True);
+    char line[32];
+
+    XMapWindow(dpy, mine);
+    XSync(dpy, False);
+    tp_say("MAPPED", 0);
+    if (!fgets(line, sizeof(line), stdin))
+        return;
+    target = (Window) strtoul(line, NULL, 0);
+    XCirculateSubwindowsUp(dpy, DefaultRootWindow(dpy));
+    report_stacking(mine);
+}
+
 static void
 restack(void)
 {
@@ -502,6 +519,7 @@ run(const char *mode)
     else if (!strcmp(mode, "copyarea")) copy_area();
     else if (!strcmp(mode, "cover")) { mine = own_window(True); XMapRaised(dpy, mine); report_stacking(mine); }
     else if (!strcmp(mode, "restack")) restack();
+    else if (!strcmp(mode, "circulate")) circulate();
     else if (!strcmp(mode, "sendevent")) send_key();
     else if (!strcmp(mode, "unmap")) XUnmapWindow(dpy, target);
     else if (!strcmp(mode, "destroy")) XDestroyWindow(dpy, target);
