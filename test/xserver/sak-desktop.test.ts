@@ -156,3 +156,17 @@ test('no prompt (after one was up): XKB state notifications reach other clients 
   const lines = await a.done();
   assert.ok(!lines.includes('EVENTS 0') && lines.some((l) => l.startsWith('EVENTS ')), lines.join(' | '));
 });
+
+test('the SAK is not reported when others can enter the socket directory (and is still swallowed)', async () => {
+  const before = sakCount();
+  chmodSync(sakDir, 0o711);
+  try {
+    const seen = await pauseSeenBy('xi2raw', () => scene.x.keyboard.tap(KEYCODES.Pause, SAK_MODS));
+    await sleep(200);
+    assert.equal(sakCount(), before);
+    assert.equal(seen, 0);
+    assert.match(scene.x.log(), /SAK not reported: socket directory unsafe/);
+  } finally {
+    chmodSync(sakDir, 0o700);
+  }
+});
