@@ -7,8 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { ImplicitAuthorization, SourceFile } from './actions.js';
 import { isImplicitAuthorization } from './actions.js';
 import { parseIdentityString } from './identity-string.js';
-import { parseFromWorker, type RulesAction, type RulesSubject, type WorkerInit } from './rules-protocol.js';
-import { SPAWN_TIMEOUT_MS } from './rules-worker-spawn.js';
+import { parseFromWorker, SPAWN_TIMEOUT_MS, type RulesAction, type RulesSubject, type WorkerInit } from './rules-protocol.js';
 import { validateRequest } from './rules-request.js';
 
 export type { RulesAction, RulesSubject } from './rules-protocol.js';

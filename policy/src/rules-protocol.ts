@@ -1,6 +1,9 @@
 // Messages between the RulesEngine (daemon thread) and a rules worker thread.
 // Both ends are our code, but each side still checks what it receives.
 
+/** polkit.spawn's timeout (polkit: 10 seconds, SIGTERM). */
+export const SPAWN_TIMEOUT_MS = 10_000;
+
 export interface RulesSubject {
   pid: number; user: string; uid: number; groups: string[]; seat: string; session: string;
   local: boolean; active: boolean; system_unit?: string; no_new_privileges?: boolean;

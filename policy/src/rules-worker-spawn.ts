@@ -4,7 +4,7 @@
 
 import { spawnSync } from 'node:child_process';
 
-export const SPAWN_TIMEOUT_MS = 10_000;
+export { SPAWN_TIMEOUT_MS } from './rules-protocol.js';
 const MAX_OUTPUT = 4 * 1024 * 1024;
 
 /** Linux signal numbers and names (polkit_backend_common_get_signal_name). */
