@@ -46,6 +46,7 @@ export class RulesEngine {
   readonly #log: (msg: string) => void;
   #files: readonly SourceFile[];
   #gen = 0;
+  #lastGen = 0;
   #slots = new Set<Slot>();
   #queue: Job[] = [];
   #nextId = 1;
@@ -79,19 +80,24 @@ export class RulesEngine {
   /** Loads `files` into a fresh worker; requests switch to it once it is ready. */
   async reload(files: readonly SourceFile[]): Promise<void> {
     if (this.#closed) throw new Error('Rules engine is closed');
-    const gen = this.#gen + 1;
+    const gen = ++this.#lastGen;
     const slot = this.#spawn(files, gen, true);
-    this.#loaded = await new Promise<number>((resolve, reject) => {
+    const loaded = await new Promise<number>((resolve, reject) => {
       const onMessage = (m: unknown): void => {
         const msg = parseFromWorker(m);
         if (msg?.type === 'ready') { slot.worker.off('message', onMessage); resolve(msg.loaded); }
       };
       slot.worker.on('message', onMessage);
-      slot.worker.once('exit', () => reject(new Error('Rules worker exited while loading rules')));
+      slot.worker.once('exit', () => {
+        if (this.#gen > gen || this.#closed) resolve(-1); // superseded by a newer reload, or closed
+        else reject(new Error('Rules worker exited while loading rules'));
+      });
     });
+    if (gen < this.#gen || this.#closed) { void this.#kill(slot); return; } // a newer reload won
+    this.#loaded = loaded;
     this.#files = files;
     this.#gen = gen;
-    for (const old of [...this.#slots]) if (old.gen !== gen && old.job === undefined) this.#kill(old);
+    for (const old of [...this.#slots]) if (old.gen < gen && old.job === undefined) void this.#kill(old);
     this.#dispatch();
   }
 

@@ -38,3 +38,13 @@ test('no rules files: nothing handled, admin fallback', async () => {
     assert.deepEqual(await e.runAdminRules({ id: 'a.b', details: {} }, s), ['unix-user:0']);
   } finally { await e.close(); }
 });
+
+test('overlapping reloads: the newest wins', async () => {
+  const rule = (r: string) => [{ path: '/etc/polkit-1/rules.d/1.rules', content: `polkit.addRule(function(){ return "${r}"; });` }];
+  const e = await RulesEngine.start({ files: rule('no'), log: () => {} });
+  try {
+    await Promise.all([e.reload(rule('auth_self')), e.reload(rule('yes'))]);
+    const s = { pid: 1, user: 'u', uid: 1, groups: [], seat: '', session: '', local: true, active: true };
+    assert.equal(await e.runRules({ id: 'a.b', details: {} }, s), 'yes');
+  } finally { await e.close(); }
+});
