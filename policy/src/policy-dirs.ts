@@ -40,6 +40,23 @@ export function selectPolicyFiles(listings: ReadonlyMap<string, readonly string[
 }
 
 /**
+ * `.policy` files that selectPolicyFiles leaves out because a directory earlier in
+ * polkit's order has a file of the same basename, each with the file that wins.
+ */
+export function shadowedPolicyFiles(listings: ReadonlyMap<string, readonly string[]>): { path: string; by: string }[] {
+  const winner = new Map(selectPolicyFiles(listings).map((p) => [p.slice(p.lastIndexOf('/') + 1), p]));
+  const out: { path: string; by: string }[] = [];
+  for (const dir of orderedDirs(listings, POLICY_DIRS)) {
+    for (const name of [...(listings.get(dir) ?? [])].filter((n) => wanted(n, '.policy')).sort(byCodeUnit)) {
+      const path = join(dir, name);
+      const by = winner.get(name);
+      if (by !== undefined && by !== path) out.push({ path, by });
+    }
+  }
+  return out;
+}
+
+/**
  * `.rules` files to run, all of them (no shadowing), sorted by basename; equal
  * basenames by directory order (/etc < /run < /usr/local < /usr).
  */

@@ -5,8 +5,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { ImplicitAuthorization, SourceFile } from './actions.js';
-import { isImplicitAuthorization } from './actions.js';
-import { parseIdentityString } from './identity-string.js';
+import { adminResult, rulesResult } from './rules-results.js';
 import { parseFromWorker, SPAWN_TIMEOUT_MS, type RulesAction, type RulesSubject, type WorkerInit } from './rules-protocol.js';
 import { validateRequest } from './rules-request.js';
 
@@ -29,7 +28,7 @@ export interface RulesEngineOptions {
 
 export const DEFAULT_RUNAWAY_MS = 15_000;
 export const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
-export const ADMIN_FALLBACK: readonly string[] = Object.freeze(['unix-user:0']);
+export { ADMIN_FALLBACK } from './rules-results.js';
 /** Extra time the thread gets beyond the interpreter's own deadline before it is killed. */
 const KILL_GRACE_MS = 1000;
 
@@ -103,28 +102,12 @@ export class RulesEngine {
 
   async runRules(action: RulesAction, subject: RulesSubject): Promise<ImplicitAuthorization | null> {
     const r = await this.#run('rules', action, subject);
-    if (!r.ok) return 'no';
-    if (r.value === null) return null;
-    if (!isImplicitAuthorization(r.value)) {
-      this.#log(`Returned result \`${r.value}' is not valid`);
-      return 'no';
-    }
-    return r.value;
+    return rulesResult(r.value, r.ok, this.#log);
   }
 
   async runAdminRules(action: RulesAction, subject: RulesSubject): Promise<string[]> {
     const r = await this.#run('admin', action, subject);
-    if (!r.ok || r.value === null) return [...ADMIN_FALLBACK];
-    const out: string[] = [];
-    for (const entry of r.value.split(',')) {
-      try {
-        parseIdentityString(entry);
-        out.push(entry);
-      } catch (e) {
-        this.#log(`Identity \`${entry}' is not valid, ignoring: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-    return out.length > 0 ? out : [...ADMIN_FALLBACK];
+    return adminResult(r.value, r.ok, this.#log);
   }
 
   async close(): Promise<void> {

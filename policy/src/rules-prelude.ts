@@ -68,3 +68,69 @@ export const ENTRY = String.raw`(function (polkit, Action, Subject, parse) {
     return r === null || r === undefined ? null : '' + r;
   };
 })(polkit, Action, Subject, JSON.parse)`;
+
+/**
+ * For `trustpath explain` only (workers started with `trace`): evaluated after the
+ * prelude and before any .rules file. Wraps addRule/addAdminRule to remember where each
+ * function was defined (QuickJS's Function.prototype fileName/lineNumber, taken before
+ * rules can touch them), and evaluates to function(entry) → { counts, run } where
+ * `run(kind, actionJson, subjectJson, all, step)` calls the normal entry with every rule
+ * function wrapped so that `step(json)` hears each start and return. The decision is
+ * still made by polkit._runRules / _runAdminRules, so it is the daemon's decision.
+ * With `all`, the rules after the deciding one run too (errors caught), marked extra.
+ */
+export const TRACE_FACTORY = String.raw`(function (polkit, stringify) {
+  var P = Function.prototype, d = Object.getOwnPropertyDescriptor;
+  var fileOf = P.call.bind(d(P, 'fileName').get), lineOf = P.call.bind(d(P, 'lineNumber').get);
+  var sites = { rules: [], admin: [] };
+  function site(fn) {
+    try { return { file: '' + fileOf(fn), line: lineOf(fn) | 0 }; } catch (e) { return { file: '', line: 0 }; }
+  }
+  function text(v) {
+    try { return (typeof v === 'string' ? v : String(v)).slice(0, 512); } catch (e) { return '[unprintable]'; }
+  }
+  var addRule = P.call.bind(polkit.addRule), addAdminRule = P.call.bind(polkit.addAdminRule);
+  var deleteRules = P.call.bind(polkit._deleteRules);
+  polkit.addRule = function (fn) { sites.rules.push(site(fn)); return addRule(this, fn); };
+  polkit.addAdminRule = function (fn) { sites.admin.push(site(fn)); return addAdminRule(this, fn); };
+  polkit._deleteRules = function () { sites.rules = []; sites.admin = []; return deleteRules(this); };
+  return function (entry) {
+    // An interrupted (runaway) call skips finally blocks: the next run restores first.
+    var saved = null;
+    function restore() { if (saved !== null) { polkit[saved[0]] = saved[1]; saved = null; } }
+    function run(kind, actionJson, subjectJson, all, step) {
+      restore();
+      var key = kind === 'admin' ? '_adminRuleFuncs' : '_ruleFuncs';
+      var funcs = polkit[key], at = kind === 'admin' ? sites.admin : sites.rules;
+      var args = null, decided = -1, traced = [];
+      function start(i, extra) {
+        var s = at[i] || { file: '', line: 0 };
+        step(stringify({ ev: 'start', i: i, file: s.file, line: s.line, extra: extra }));
+      }
+      function done(i, r) {
+        step(stringify({ ev: 'return', i: i, type: r === null ? 'null' : typeof r, text: text(r), truthy: !!r }));
+      }
+      function wrap(i) {
+        return function (action, subject) {
+          args = [action, subject];
+          start(i, false);
+          var r = funcs[i](action, subject);
+          done(i, r);
+          if (r && decided < 0) decided = i;
+          return r;
+        };
+      }
+      for (var i = 0; i < funcs.length; i++) traced.push(wrap(i));
+      saved = [key, funcs];
+      polkit[key] = traced;
+      var out;
+      try { out = entry(kind, actionJson, subjectJson); } finally { restore(); }
+      for (var j = decided + 1; all && decided >= 0 && j < funcs.length; j++) {
+        start(j, true);
+        try { done(j, funcs[j](args[0], args[1])); } catch (e) { step(stringify({ ev: 'threw', i: j, text: text(e) })); }
+      }
+      return out;
+    }
+    return { run: run, counts: function () { return sites.rules.length + ',' + sites.admin.length; } };
+  };
+})(polkit, JSON.stringify)`;

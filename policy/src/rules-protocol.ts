@@ -17,6 +17,8 @@ export interface WorkerInit {
   readonly spawnTimeoutMs: number;
   /** Forward log lines written while loading (only the first worker of a generation does). */
   readonly logLoad: boolean;
+  /** Tracing mode for `trustpath explain` (rules-worker-trace.ts); the daemon never sets it. */
+  readonly trace?: boolean;
 }
 
 export type ToWorker =

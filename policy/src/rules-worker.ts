@@ -7,13 +7,15 @@ import { getQuickJS, type QuickJSContext, type QuickJSHandle, type QuickJSRuntim
 import { ENTRY, PRELUDE } from './rules-prelude.js';
 import type { FromWorker, ToWorker, WorkerInit } from './rules-protocol.js';
 import { polkitSpawn, userIsInNetGroup } from './rules-worker-spawn.js';
+import type { TraceFromWorker, TraceToWorker } from './rules-trace-protocol.js';
+import { installTrace, type TraceHost } from './rules-worker-trace.js';
 
 const port = parentPort;
 const init = workerData as WorkerInit;
 let deadline = Infinity;
 let logEnabled = init.logLoad;
 
-function send(m: FromWorker): void { port?.postMessage(m); }
+function send(m: FromWorker | TraceFromWorker): void { port?.postMessage(m); }
 function log(msg: string): void { if (logEnabled) send({ type: 'log', msg }); }
 
 /** @private Message of a thrown QuickJS value, like String(e). */
@@ -54,16 +56,20 @@ function withDeadline<T>(fn: () => T): T {
   try { return fn(); } finally { deadline = Infinity; }
 }
 
-function loadFiles(vm: QuickJSContext): number {
+function loadFiles(vm: QuickJSContext, trace: TraceHost | undefined): number {
   let loaded = 0;
   for (const file of init.files) {
+    const started = Date.now();
     const r = withDeadline(() => vm.evalCode(file.content, file.path));
     if (r.error) {
-      log(`Error compiling script ${file.path}: ${errorText(vm, r.error)}`);
+      const text = errorText(vm, r.error);
+      log(`Error compiling script ${file.path}: ${text}`);
       r.error.dispose();
+      trace?.fileDone(file.path, text, Date.now() - started >= init.runawayMs);
       continue;
     }
     r.value.dispose();
+    trace?.fileDone(file.path, undefined, false);
     loaded++;
   }
   return loaded;
@@ -79,10 +85,15 @@ async function main(): Promise<void> {
   installHost(vm);
   vm.unwrapResult(vm.evalCode(PRELUDE, '<trustpath-prelude>')).dispose();
   const entry = vm.unwrapResult(vm.evalCode(ENTRY, '<trustpath-entry>'));
-  const loaded = loadFiles(vm);
+  const trace = init.trace === true ? installTrace(vm, entry, { send, withDeadline, errorText, runawayMs: init.runawayMs }) : undefined;
+  const loaded = loadFiles(vm, trace);
+  trace?.sendLoads();
   send({ type: 'ready', loaded });
   logEnabled = true;
-  port?.on('message', (m: ToWorker) => { answer(vm, entry, m); });
+  port?.on('message', (m: ToWorker | TraceToWorker) => {
+    if (m?.type === 'trace') trace?.answer(m);
+    else answer(vm, entry, m);
+  });
 }
 
 function answer(vm: QuickJSContext, entry: QuickJSHandle, m: ToWorker): void {
