@@ -6,6 +6,7 @@
 #   TypeScript    : tsc (incremental) into build/
 #   native parts  : make in every top-level folder that has a Makefile
 #   system user   : the 'trustpath' user the daemon drops to
+#   PAM helper    : trustpath-pam-helper setuid into /usr/local/libexec/trustpath, /etc/pam.d/trustpath
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf 'ensure: %s\n' "$*" >&2; }
@@ -50,7 +51,29 @@ ensure_user() {
     --shell /usr/sbin/nologin --comment "trustpath authority" trustpath
 }
 
+ensure_pam_helper() {
+  # The setuid PAM helper (mode 4750 root:trustpath: only the daemon's user may run
+  # it) and its PAM service. Installed only when content, owner or mode differ.
+  [ "$(id -u)" -eq 0 ] || return 0
+  local src=native/out/trustpath-pam-helper dir=/usr/local/libexec/trustpath
+  local dst=$dir/trustpath-pam-helper
+  [ -f "$src" ] || { say "missing $src (native build failed?)"; return 1; }
+  if ! cmp -s "$src" "$dst" || [ "$(stat -c '%U:%G %a' "$dst" 2>/dev/null)" != "root:trustpath 4750" ]; then
+    say "installing $dst"
+    install -d -m 0755 -o root -g root "$dir"
+    cp "$src" "$dst.new"
+    chown root:trustpath "$dst.new"
+    chmod 4750 "$dst.new" # after chown, which clears the setuid bit
+    mv -f "$dst.new" "$dst"
+  fi
+  if ! cmp -s native/pam-helper/trustpath.pam /etc/pam.d/trustpath; then
+    say "installing /etc/pam.d/trustpath"
+    install -m 0644 -o root -g root native/pam-helper/trustpath.pam /etc/pam.d/trustpath
+  fi
+}
+
 ensure_apt
 ensure_npm
 ensure_user
 ensure_build
+ensure_pam_helper
