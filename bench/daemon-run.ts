@@ -1,0 +1,123 @@
+// Benchmarks the daemons: each on its own private bus with a non-root subject process,
+// every scenario against each in turn, then the memory runs; always tears it all down.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { startBus, type TestBus } from '../test/support/bus.js';
+import { startAuthority, type AuthorityKind, type RunningAuthority } from '../test/support/authority.js';
+import type { TestUser } from '../test/support/users.js';
+import { runLoad, type Measurement, type RunSpec } from './driver.js';
+import type { LoadConfig } from './loadgen-protocol.js';
+import { memory } from './proc-stats.js';
+import { memoryRun, scenarios, type ScenarioContext, type ScenarioId } from './scenarios.js';
+import type { BenchOptions } from './options.js';
+
+export interface DaemonRun {
+  readonly kind: AuthorityKind;
+  readonly scenarios: Readonly<Partial<Record<ScenarioId, Measurement>>>;
+  readonly memoryRun: Measurement;
+  /** RSS right after the daemon owned its name */
+  readonly startRssKiB: number;
+  /** VmHWM at the end of the run */
+  readonly peakKiB: number;
+  readonly threads: number;
+}
+
+type Progress = (line: string) => void;
+
+interface Rig {
+  readonly bus: TestBus;
+  readonly authority: RunningAuthority;
+  readonly sleeper: ChildProcess;
+}
+
+async function startRig(kind: AuthorityKind, o: BenchOptions, user: TestUser): Promise<Rig> {
+  const bus = await startBus();
+  // The bus lives in a private temporary directory; the non-root load generator must reach it.
+  chmodSync(dirname(bus.socketPath), 0o711);
+  let authority: RunningAuthority;
+  try {
+    authority = await startAuthority(kind, bus.address, kind === 'trustpathd' ? { args: o.trustpathdArgs } : {});
+  } catch (e) {
+    await bus.stop();
+    throw e;
+  }
+  const sleeper = spawn('sleep', ['3600'], { uid: user.uid, gid: user.gid, stdio: 'ignore' });
+  return { bus, authority, sleeper };
+}
+
+async function stopRig(rig: Rig): Promise<void> {
+  rig.sleeper.kill('SIGKILL');
+  await rig.authority.stop();
+  await rig.bus.stop();
+}
+
+function pids(rig: Rig): { daemonPid: number; busPid: number } {
+  const daemonPid = rig.authority.process.pid;
+  const busPid = rig.bus.process.pid;
+  if (daemonPid === undefined || busPid === undefined) throw new Error('daemon or bus has no pid');
+  return { daemonPid, busPid };
+}
+
+function scenarioContext(rig: Rig, user: TestUser): ScenarioContext {
+  const pid = rig.sleeper.pid;
+  if (pid === undefined) throw new Error('subject process did not start');
+  return { address: rig.bus.address, userSubject: { pid, uid: user.uid } };
+}
+
+function failure(rig: Rig, e: unknown): Error {
+  const log = rig.authority.log().slice(-2000);
+  const kind = rig.authority.kind;
+  return new Error(`${kind}: ${(e as Error).message}${log ? `\n--- ${kind} stderr (tail) ---\n${log}` : ''}`);
+}
+
+async function measure(rig: Rig, config: LoadConfig, extra: Pick<RunSpec, 'user' | 'rssEveryMs'>): Promise<Measurement> {
+  try {
+    return await runLoad({ config, ...pids(rig), ...extra });
+  } catch (e) {
+    throw failure(rig, e);
+  }
+}
+
+interface RunSoFar {
+  startRssKiB: number;
+  scenarios: Partial<Record<ScenarioId, Measurement>>;
+}
+
+/**
+ * Runs every scenario against each rig in turn, scenario by scenario (A, B, A, B, ...),
+ * so that a slow phase of the machine hits both daemons alike; then the memory runs.
+ */
+async function measureAll(rigs: readonly Rig[], o: BenchOptions, user: TestUser, progress: Progress): Promise<DaemonRun[]> {
+  const acc: RunSoFar[] = rigs.map((r) => ({ startRssKiB: memory(pids(r).daemonPid).rssKiB, scenarios: {} }));
+  const ids = scenarios(o, scenarioContext(rigs[0]!, user)).map((s) => s.id);
+  for (const id of ids) {
+    for (const [i, rig] of rigs.entries()) {
+      const s = scenarios(o, scenarioContext(rig, user)).find((x) => x.id === id)!;
+      progress(`${rig.authority.kind}: ${s.title}`);
+      acc[i]!.scenarios[id] = await measure(rig, s.config, s.asTestUser ? { user: { uid: user.uid, gid: user.gid } } : {});
+    }
+  }
+  const runs: DaemonRun[] = [];
+  for (const [i, rig] of rigs.entries()) {
+    progress(`${rig.authority.kind}: memory run (${o.memoryCalls} calls)`);
+    const mem = await measure(rig, memoryRun(o, scenarioContext(rig, user)), { rssEveryMs: 1000 });
+    const end = memory(pids(rig).daemonPid);
+    runs.push({ kind: rig.authority.kind, ...acc[i]!, memoryRun: mem, peakKiB: end.peakKiB, threads: end.threads });
+  }
+  return runs;
+}
+
+/** Starts each daemon on its own fresh private bus and runs every scenario against them. */
+export async function benchDaemons(kinds: readonly AuthorityKind[], o: BenchOptions, user: TestUser, progress: Progress): Promise<DaemonRun[]> {
+  const rigs: Rig[] = [];
+  try {
+    for (const kind of kinds) {
+      progress(`starting ${kind}`);
+      rigs.push(await startRig(kind, o, user));
+    }
+    return await measureAll(rigs, o, user, progress);
+  } finally {
+    for (const rig of rigs) await stopRig(rig);
+  }
+}

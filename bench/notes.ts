@@ -1,0 +1,75 @@
+// The sentences under the table: whether the load generator could have been the
+// bottleneck, errors, differing answers, how each daemon scales, the issue's targets.
+import type { DaemonRun } from './daemon-run.js';
+import type { Measurement } from './driver.js';
+import { CLIENT_BOUND_PERCENT, targets } from './report.js';
+
+function measurements(r: DaemonRun): Measurement[] {
+  return [...Object.values(r.scenarios), r.memoryRun];
+}
+
+function clientNote(runs: readonly DaemonRun[]): string {
+  // The ceiling row saturates the client on purpose; it is not an authority row.
+  const all = runs.flatMap(measurements).filter((m) => m.calls > 0 && m.answers.ok === undefined);
+  const max = Math.max(...all.map((m) => m.cpuPercent.client));
+  if (max < CLIENT_BOUND_PERCENT) {
+    return `client: the load generator used at most ${max.toFixed(0)}% of one core in any row (limit ${CLIENT_BOUND_PERCENT}%): it was not the bottleneck.`;
+  }
+  return `client: rows marked * had the load generator at ${CLIENT_BOUND_PERCENT}% of a core or more; their throughput is a lower bound (compare the client+bus ceiling row).`;
+}
+
+function ceilingNote(runs: readonly DaemonRun[]): string {
+  const c = runs.map((r) => r.scenarios['bus-ceiling']?.callsPerSecond ?? NaN);
+  const best = Math.max(...c.filter((x) => Number.isFinite(x)));
+  return `ceiling: one load generator process with its bus gets up to ${best.toFixed(0)} calls/s of the bus daemon's GetId; an authority row near that is limited by the client and bus, not the daemon.`;
+}
+
+function errorNotes(runs: readonly DaemonRun[], labels: readonly string[]): string[] {
+  return runs.flatMap((r, i) => {
+    const ms = measurements(r);
+    const errors = ms.reduce((n, m) => n + m.errors, 0);
+    const samples = [...new Set(ms.flatMap((m) => m.errorSamples))].slice(0, 3);
+    return [`errors: ${labels[i]} ${errors}${samples.length ? ` (e.g. ${samples.join('; ')})` : ''}`];
+  });
+}
+
+function answerNotes(runs: readonly [DaemonRun, DaemonRun]): string[] {
+  const out: string[] = [];
+  for (const [id, a] of Object.entries(runs[0].scenarios)) {
+    const b = runs[1].scenarios[id as keyof DaemonRun['scenarios']];
+    const keys = (m: Measurement): string => Object.keys(m.answers).sort().join(',');
+    if (b && keys(a) !== keys(b)) out.push(`WARNING: answers differ in ${id}: ${keys(a)} vs ${keys(b)} (not the same work)`);
+  }
+  return out;
+}
+
+function scalingNote(r: DaemonRun, label: string, callers: number): string {
+  const seq = r.scenarios['rules-seq'];
+  const conc = r.scenarios['rules-concurrent'];
+  if (!seq || !conc) return '';
+  const gain = conc.callsPerSecond / seq.callsPerSecond;
+  return `scaling: ${label} with ${callers} callers gives x${gain.toFixed(2)} the throughput of 1 caller `
+    + `(daemon CPU ${conc.cpuPercent.daemon.toFixed(0)}% of one core, bus ${conc.cpuPercent.bus.toFixed(0)}%)`;
+}
+
+function targetNotes(runs: readonly [DaemonRun, DaemonRun], labels: readonly [string, string]): string[] {
+  const t = targets(runs);
+  const yes = (b: boolean): string => (b ? 'met' : 'NOT met');
+  return [
+    `target: ${labels[1]} >= 2x ${labels[0]} throughput where rules run (1 and N callers): ${yes(t.rulesThroughput2x)}`,
+    `target: ${labels[1]} p99 no worse than ${labels[0]} in every authority row: ${yes(t.p99NoWorse)}`,
+    `target: memory flat: ${labels[1]} RSS grew ${t.candidateGrowthKiB} KiB over ${t.candidateMemoryCalls} calls`,
+  ];
+}
+
+/** Every note line, in print order. */
+export function notes(runs: readonly [DaemonRun, DaemonRun], labels: readonly [string, string], callers: number): string[] {
+  return [
+    clientNote(runs),
+    ceilingNote(runs),
+    ...errorNotes(runs, labels),
+    ...answerNotes(runs),
+    ...runs.map((r, i) => scalingNote(r, labels[i] ?? r.kind, callers)).filter((s) => s),
+    ...targetNotes(runs, labels),
+  ];
+}

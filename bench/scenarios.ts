@@ -1,0 +1,52 @@
+// What the bench measures, the same for every daemon. Subjects: a root process (the
+// load generator itself), a process of a non-root test user (rules run for it), and a
+// load generator running as that user that checks its own process.
+import type { LoadConfig } from './loadgen-protocol.js';
+import type { BenchOptions } from './options.js';
+
+export type ScenarioId = 'root-subject' | 'rules-seq' | 'rules-concurrent' | 'self-check' | 'bus-ceiling';
+
+export interface Scenario {
+  readonly id: ScenarioId;
+  readonly title: string;
+  /** run the load generator as the non-root test user */
+  readonly asTestUser: boolean;
+  readonly config: LoadConfig;
+}
+
+export interface ScenarioContext {
+  readonly address: string;
+  /** a live process of the test user: the non-root subject */
+  readonly userSubject: { readonly pid: number; readonly uid: number };
+}
+
+function base(o: BenchOptions, ctx: ScenarioContext): Omit<LoadConfig, 'callers' | 'subject' | 'method'> {
+  return { address: ctx.address, action: o.action, warmup: o.warmup, measure: o.measure };
+}
+
+/** The scenarios in the order they run and print. */
+export function scenarios(o: BenchOptions, ctx: ScenarioContext): Scenario[] {
+  const b = base(o, ctx);
+  const n = o.concurrency;
+  return [
+    { id: 'root-subject', title: 'root subject, root caller, 1 caller', asTestUser: false,
+      config: { ...b, method: 'check', callers: 1, subject: 'self' } },
+    { id: 'rules-seq', title: 'non-root subject (rules run), 1 caller', asTestUser: false,
+      config: { ...b, method: 'check', callers: 1, subject: ctx.userSubject } },
+    { id: 'rules-concurrent', title: `non-root subject (rules run), ${n} callers`, asTestUser: false,
+      config: { ...b, method: 'check', callers: n, subject: ctx.userSubject } },
+    { id: 'self-check', title: 'non-root caller checks itself, 1 caller', asTestUser: true,
+      config: { ...b, method: 'check', callers: 1, subject: 'self' } },
+    { id: 'bus-ceiling', title: `client+bus ceiling (GetId to dbus-daemon), ${n} callers`, asTestUser: false,
+      config: { ...b, method: 'bus-ceiling', callers: n, subject: 'self' } },
+  ];
+}
+
+/** The memory run: the concurrent rules scenario for a fixed number of calls, no warm-up. */
+export function memoryRun(o: BenchOptions, ctx: ScenarioContext): LoadConfig {
+  return {
+    ...base(o, ctx), method: 'check', callers: o.concurrency, subject: ctx.userSubject,
+    warmup: { calls: 0, ms: 0 },
+    measure: { calls: Math.ceil(o.memoryCalls / o.concurrency), ms: o.memoryCapMs },
+  };
+}
