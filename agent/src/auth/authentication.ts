@@ -89,6 +89,7 @@ export class Authentication {
   async #attempts(session: PromptSession, uid: number, name: string): Promise<AuthResult> {
     const { lockout, maxAttempts } = this.deps;
     for (let n = 1; ; n++) {
+      if (this.#why !== null) return this.#stopped();
       const until = lockout.lockedUntil(uid);
       if (until !== null) return this.#lockedOut(session, uid, until);
       const outcome = await runAttempt(this.deps.start, name, session, this.#stop.signal, this.deps.observer);
