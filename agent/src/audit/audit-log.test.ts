@@ -1,5 +1,6 @@
 // AuditLog: JSON lines, 0600, append, bounded records, rotation, errors logged.
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ test('records are JSON lines with the named fields, appended to a 0600 file', ()
   log.record(entry); // after close: ignored
   const got = lines(path);
   assert.equal(got.length, 3);
+  assert.equal(statSync(path).mode & 0o777, 0o600, 'an existing file is made private');
   assert.deepEqual(got[1], {
     time: '2026-12-02T08:00:00.000Z', via: 'prompt',
     requester: { pid: 4242, uid: 1000, exe: '/usr/bin/pkexec', busName: ':1.7' },
@@ -87,6 +89,10 @@ test('errors are logged once, never thrown; a symlink is refused; writing resume
   mkdirSync(sub);
   later.record(entry);
   assert.equal(lines(join(sub, 'x.jsonl')).length, 1, 'reopened on the next record');
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  new AuditLog(fifo, (m) => msgs.push(m)).record(entry);
+  assert.match(msgs.at(-1)!, /cannot open .*fifo/, 'a FIFO neither hangs nor is written');
   const throwingLogger = new AuditLog(join(dir, 'nodir', 'y'), () => { throw new Error('logger down'); });
   throwingLogger.record(entry);
   assert.equal(existsSync(join(dir, 'nodir')), false);

@@ -4,14 +4,14 @@
 //   audit.record({ via: 'prompt', requester, actionId, subject, offered, identity, outcome });
 //   audit.close();
 //
-// Opened O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|O_CLOEXEC with mode 0600; each record
+// Opened O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|O_CLOEXEC, regular files only, mode 0600; each record
 // is written with a single write(2) (a line never interleaves with another). A
 // record is at most MAX_RECORD bytes: long strings are cut, then optional fields
 // dropped. When the file would pass `maxBytes` it is renamed to PATH.1 (the older
 // PATH.1 goes), so the log takes at most twice `maxBytes` on disk. Errors are logged
 // (once per kind of failure in a row) and never thrown. The entry type has no field
 // for a response, and the record is built from named fields only.
-import { closeSync, fstatSync, openSync, renameSync, writeSync, constants } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, openSync, renameSync, writeSync, constants } from 'node:fs';
 
 export const AUDIT_OUTCOMES: readonly AuditOutcome[] = Object.freeze(['authenticated', 'dismissed', 'cancelled', 'failed']);
 export type AuditOutcome = 'authenticated' | 'dismissed' | 'cancelled' | 'failed';
@@ -89,9 +89,20 @@ export class AuditLog implements AuditSink {
 
   #open(): void {
     try {
-      const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | O_CLOEXEC;
-      this.#fd = openSync(this.path, flags, 0o600);
-      this.#size = fstatSync(this.#fd).size;
+      // O_NONBLOCK: a FIFO put at the path must not hang the daemon (it is refused below).
+      const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW
+        | constants.O_NONBLOCK | O_CLOEXEC;
+      const fd = openSync(this.path, flags, 0o600);
+      try {
+        const st = fstatSync(fd);
+        if (!st.isFile()) throw new Error('not a regular file');
+        fchmodSync(fd, 0o600); // an existing file keeps its mode otherwise
+        this.#size = st.size;
+      } catch (e) {
+        closeSync(fd);
+        throw e;
+      }
+      this.#fd = fd;
     } catch (e) {
       this.#fd = null;
       this.#problem(`cannot open ${this.path}: ${errText(e)}`);

@@ -16,6 +16,7 @@ export interface AttemptObserver {
 
 export async function runAttempt(start: StartConversation, user: string, session: PromptSession,
   stop: AbortSignal, observer: AttemptObserver = {}): Promise<PamOutcome> {
+  if (stop.aborted) return { ok: false, reason: 'cancelled' };
   const relay = new Relay(session);
   let conv: PamConversation;
   try {

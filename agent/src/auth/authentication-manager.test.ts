@@ -180,3 +180,34 @@ test('a helper that cannot start is an error, not a retry', async () => {
   assert.deepEqual(await m.authenticate(request(), p), { outcome: 'failed', reason: 'error', detail: 'spawn-failed: ENOENT' });
   assert.equal(p.kinds().includes('retry'), false);
 });
+
+test('a prompt that is still opening when the client cancels is told finished once it opens', async () => {
+  const { m, convs } = manager(() => OK);
+  const p = new RecordingPrompt();
+  let open!: () => void;
+  const slow = { show: (r: Parameters<RecordingPrompt['show']>[0], c: Parameters<RecordingPrompt['show']>[1]) =>
+    new Promise<RecordingPrompt>((res) => { open = () => res(p); }).then(async (s) => { await s.show(r, c); return s; }) };
+  const ac = new AbortController();
+  const r = m.authenticate(request({ signal: ac.signal }), slow);
+  while (open === undefined) await new Promise((res) => setImmediate(res));
+  ac.abort();
+  assert.deepEqual(await r, { outcome: 'cancelled' });
+  open();
+  while (p.kinds().length < 2) await new Promise((res) => setImmediate(res));
+  assert.deepEqual(p.events.at(-1), { e: 'finished', result: { outcome: 'cancelled' } });
+  assert.equal(convs.length, 0, 'no helper was started');
+});
+
+test('a client that cancels while queued gets cancelled without a prompt', async () => {
+  const { m, convs } = manager(() => null);
+  const first = m.authenticate(request(), new RecordingPrompt());
+  const ac = new AbortController();
+  const p = new RecordingPrompt();
+  const queued = m.authenticate(request({ signal: ac.signal }), p);
+  ac.abort();
+  assert.deepEqual(await queued, { outcome: 'cancelled' });
+  assert.deepEqual(p.kinds(), []);
+  while (convs.length < 1) await new Promise((res) => setImmediate(res));
+  convs[0]!.end(OK);
+  assert.equal((await first).outcome, 'authenticated');
+});
