@@ -1,8 +1,9 @@
 // Benchmarks the daemons: each on its own private bus with a non-root subject process,
 // every scenario against each in turn, then the memory runs; always tears it all down.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { startBus, type TestBus } from '../test/support/bus.js';
 import { startAuthority, type AuthorityKind, type RunningAuthority } from '../test/support/authority.js';
 import type { TestUser } from '../test/support/users.js';
@@ -26,30 +27,42 @@ export interface DaemonRun {
 type Progress = (line: string) => void;
 
 interface Rig {
+  /** trustpathd's own state and runtime directories, so that runs never share them */
+  readonly dir: string;
   readonly bus: TestBus;
   readonly authority: RunningAuthority;
   readonly sleeper: ChildProcess;
 }
 
+function daemonArgs(kind: AuthorityKind, dir: string, o: BenchOptions): string[] {
+  if (kind === 'polkitd') return [];
+  return ['--state-dir', join(dir, 'state'), '--runtime-dir', join(dir, 'run'), ...o.trustpathdArgs];
+}
+
 async function startRig(kind: AuthorityKind, o: BenchOptions, user: TestUser): Promise<Rig> {
+  const dir = mkdtempSync(join(tmpdir(), 'tp-bench-'));
+  // trustpathd, once it dropped to its user, must reach its directories below this one.
+  chmodSync(dir, 0o711);
   const bus = await startBus();
   // The bus lives in a private temporary directory; the non-root load generator must reach it.
   chmodSync(dirname(bus.socketPath), 0o711);
   let authority: RunningAuthority;
   try {
-    authority = await startAuthority(kind, bus.address, kind === 'trustpathd' ? { args: o.trustpathdArgs } : {});
+    authority = await startAuthority(kind, bus.address, { args: daemonArgs(kind, dir, o) });
   } catch (e) {
     await bus.stop();
+    rmSync(dir, { recursive: true, force: true });
     throw e;
   }
   const sleeper = spawn('sleep', ['3600'], { uid: user.uid, gid: user.gid, stdio: 'ignore' });
-  return { bus, authority, sleeper };
+  return { dir, bus, authority, sleeper };
 }
 
 async function stopRig(rig: Rig): Promise<void> {
   rig.sleeper.kill('SIGKILL');
   await rig.authority.stop();
   await rig.bus.stop();
+  rmSync(rig.dir, { recursive: true, force: true });
 }
 
 function pids(rig: Rig): { daemonPid: number; busPid: number } {
