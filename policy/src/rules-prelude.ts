@@ -77,7 +77,7 @@ export const ENTRY = String.raw`(function (polkit, Action, Subject, parse) {
  * `run(kind, actionJson, subjectJson, all, step)` calls the normal entry with every rule
  * function wrapped so that `step(json)` hears each start and return. The decision is
  * still made by polkit._runRules / _runAdminRules, so it is the daemon's decision.
- * With `all`, the rules after the deciding one run too (errors caught), marked extra.
+ * With `all`, the rules after the deciding (or throwing) one run too (errors caught), marked extra.
  */
 export const TRACE_FACTORY = String.raw`(function (polkit, stringify) {
   var P = Function.prototype, d = Object.getOwnPropertyDescriptor;
@@ -87,7 +87,10 @@ export const TRACE_FACTORY = String.raw`(function (polkit, stringify) {
     try { return { file: '' + fileOf(fn), line: lineOf(fn) | 0 }; } catch (e) { return { file: '', line: 0 }; }
   }
   function text(v) {
-    try { return (typeof v === 'string' ? v : String(v)).slice(0, 512); } catch (e) { return '[unprintable]'; }
+    try {
+      var t = typeof v === 'string' ? v : typeof v === 'object' && v !== null ? stringify(v) : String(v);
+      return (typeof t === 'string' ? t : String(v)).slice(0, 512);
+    } catch (e) { return '[unprintable]'; }
   }
   var addRule = P.call.bind(polkit.addRule), addAdminRule = P.call.bind(polkit.addAdminRule);
   var deleteRules = P.call.bind(polkit._deleteRules);
@@ -102,7 +105,7 @@ export const TRACE_FACTORY = String.raw`(function (polkit, stringify) {
       restore();
       var key = kind === 'admin' ? '_adminRuleFuncs' : '_ruleFuncs';
       var funcs = polkit[key], at = kind === 'admin' ? sites.admin : sites.rules;
-      var args = null, decided = -1, traced = [];
+      var args = null, decided = -1, current = -1, traced = [];
       function start(i, extra) {
         var s = at[i] || { file: '', line: 0 };
         step(stringify({ ev: 'start', i: i, file: s.file, line: s.line, extra: extra }));
@@ -113,6 +116,7 @@ export const TRACE_FACTORY = String.raw`(function (polkit, stringify) {
       function wrap(i) {
         return function (action, subject) {
           args = [action, subject];
+          current = i;
           start(i, false);
           var r = funcs[i](action, subject);
           done(i, r);
@@ -123,12 +127,14 @@ export const TRACE_FACTORY = String.raw`(function (polkit, stringify) {
       for (var i = 0; i < funcs.length; i++) traced.push(wrap(i));
       saved = [key, funcs];
       polkit[key] = traced;
-      var out;
-      try { out = entry(kind, actionJson, subjectJson); } finally { restore(); }
-      for (var j = decided + 1; all && decided >= 0 && j < funcs.length; j++) {
+      var out, failed = null;
+      try { out = entry(kind, actionJson, subjectJson); } catch (e) { failed = { e: e }; } finally { restore(); }
+      var last = failed !== null ? current : decided;
+      for (var j = last + 1; all && last >= 0 && j < funcs.length; j++) {
         start(j, true);
         try { done(j, funcs[j](args[0], args[1])); } catch (e) { step(stringify({ ev: 'threw', i: j, text: text(e) })); }
       }
+      if (failed !== null) throw failed.e;
       return out;
     }
     return { run: run, counts: function () { return sites.rules.length + ',' + sites.admin.length; } };
