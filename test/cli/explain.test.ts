@@ -32,7 +32,7 @@ const explain = (action: string, user: string, ...more: string[]): Promise<Run> 
 
 /** "FILE:LINE" of the addRule call marked `// @marker` in a fixture rules file. */
 function at(marker: string, file = RULES): string {
-  const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(`// @${marker}`));
+  const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.trimEnd().endsWith(`// @${marker}`));
   assert.ok(line >= 0, `marker @${marker} in ${file}`);
   return `${file}:${line + 1}`;
 }
@@ -58,6 +58,13 @@ test('a rule that allows by group decides for a member; others get the implicit 
   assert.equal(decided(other), `implicit authorization allow_active in ${FIX}/a-actions/org.trustpath.test.policy (no rule returned a value)`);
   assert.ok(other.stdout.includes(`${at('admin')}  returned object ["unix-group:tptexpadm"]   <- decides`), other.stdout);
   assert.match(other.stdout, new RegExp(`^Identities offered: unix-user:tptexp-adm \\(uid ${adm.uid}\\)$`, 'm'));
+});
+
+test('admin rules see the details too', async () => {
+  const r = await explain('group', usr.name, '--detail', 'admins=self');
+  assert.equal(r.code, 2);
+  assert.ok(r.stdout.includes(`${at('admin-detail')}  returned object ["unix-user:tptexp-usr"]   <- decides`), r.stdout);
+  assert.match(r.stdout, new RegExp(`^Identities offered: unix-user:tptexp-usr \\(uid ${usr.uid}\\)$`, 'm'));
 });
 
 test('the implicit authorization follows the session state; auth_self offers the subject', async () => {

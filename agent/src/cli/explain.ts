@@ -5,7 +5,7 @@
 
 import {
   buildActionPool, localize, POLICY_DIRS, RULES_DIRS, RulesTracer, parsePolicyFile,
-  type ActionDefinition, type FileLoad, type ImplicitAuthorization, type RulesSubject, type TracedAdmin, type TracedRules,
+  type ActionDefinition, type FileLoad, type ImplicitAuthorization, type RulesAction, type RulesSubject, type TracedAdmin, type TracedRules,
 } from '../../../policy/src/index.js';
 import { challengeIdentities } from '../auth/identities.js';
 import type { UserDatabase, UserRecord } from '../identity/users.js';
@@ -144,7 +144,8 @@ async function decide(def: ActionDefinition, pool: ReadonlyMap<string, ActionDef
   const common = { main, implied, result, decidedBy: main.decidedBy };
   if (result === 'yes') return { ...common, exitCode: EXIT.yes };
   if (result === 'no') return { ...common, exitCode: EXIT.no };
-  return { ...common, identities: await identities(result, def, subject, user, tracer, users), exitCode: EXIT.challenge };
+  const action = { id: def.id, details: Object.fromEntries(opts.details) };
+  return { ...common, identities: await identities(result, action, subject, user, tracer, users), exitCode: EXIT.challenge };
 }
 
 /** @private Implicit authorization by session state, then the rules (steps 6–7). */
@@ -169,11 +170,11 @@ function deciderOf(t: TracedRules, key: ImplicitKey, file: string): Decider {
 }
 
 /** @private Step 12's identity list, as polkitd builds it for the agent. */
-async function identities(result: ImplicitAuthorization, def: ActionDefinition, subject: RulesSubject, user: UserRecord,
+async function identities(result: ImplicitAuthorization, action: RulesAction, subject: RulesSubject, user: UserRecord,
   tracer: RulesTracer, users: UserDatabase): Promise<Identities> {
   const log: string[] = [];
   const self = result === 'auth_self' || result === 'auth_self_keep';
-  const admin = self ? undefined : await tracer.traceAdminRules({ id: def.id, details: {} }, subject);
+  const admin = self ? undefined : await tracer.traceAdminRules(action, subject);
   const uids = await challengeIdentities(result as 'auth_self', user, admin?.identities ?? [], users, (m) => log.push(m));
   const offered = [];
   for (const uid of uids) {
