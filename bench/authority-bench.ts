@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ensureTestUser } from '../test/support/users.js';
 import { benchDaemons } from './daemon-run.js';
@@ -33,6 +33,7 @@ function environment(): Record<string, string> {
     node: process.version,
     polkitd: quiet('dpkg-query', ['-W', '-f', '${Version}', 'polkitd']),
     commit: quiet('git', ['rev-parse', '--short', 'HEAD']) + dirty,
+    loadBefore: loadavg().map((l) => l.toFixed(2)).join(' '),
   };
 }
 
@@ -47,6 +48,7 @@ function header(o: BenchOptions, env: Record<string, string>): string[] {
     'Each daemon has its own private dbus-daemon; scenarios alternate between them; load generators are separate processes (dbus-next),',
     'one bus connection per caller, one call in flight each. Ratios are candidate/baseline: calls/s higher is',
     'better, latency and memory lower is better. CPU% is of one core over the measured phase: daemon/bus/client.',
+    `Load average (1/5/15 min) before: ${env.loadBefore}; after: ${env.loadAfter ?? '-'}. Other load on the machine moves every figure.`,
   ];
 }
 
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
   const runs = await benchDaemons(o.daemons, o, user, progress);
   if (runs.length !== 2) throw new Error('expected two daemon runs');
   const pair = [runs[0]!, runs[1]!] as const;
+  env.loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
   const labels = labelsOf(o);
   const titles = new Map<ScenarioId, string>(scenarios(o, { address: '', userSubject: { pid: 1, uid: 0 } }).map((s) => [s.id, s.title]));
   const memoryTitle = `memory run: ${o.memoryCalls} calls, non-root subject (rules run), ${o.concurrency} callers`

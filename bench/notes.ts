@@ -52,6 +52,25 @@ function scalingNote(r: DaemonRun, label: string, callers: number): string {
     + `(daemon CPU ${conc.cpuPercent.daemon.toFixed(0)}% of one core, bus ${conc.cpuPercent.bus.toFixed(0)}%)`;
 }
 
+/** Daemon CPU time per call: less moved by other load on the machine than calls/s. */
+function cpuPerCallNote(r: DaemonRun, label: string): string {
+  const parts = Object.entries(r.scenarios)
+    .filter(([id]) => id !== 'bus-ceiling')
+    .map(([id, m]) => `${id} ${(m.cpuPercent.daemon * 10 / m.callsPerSecond).toFixed(2)}`);
+  return `cpu/call: ${label} daemon CPU ms per call: ${parts.join(', ')}`;
+}
+
+/** At most `n` evenly spaced samples, first and last included. */
+function spread(values: readonly number[], n: number): number[] {
+  if (values.length <= n) return [...values];
+  return Array.from({ length: n }, (_, i) => values[Math.round((i * (values.length - 1)) / (n - 1))] ?? NaN);
+}
+
+function memoryTrend(r: DaemonRun, label: string): string {
+  const points = spread(r.memoryRun.rssSamplesKiB, 10).map((k) => (k / 1024).toFixed(1));
+  return `memory: ${label} RSS during the memory run, MiB, evenly spaced: ${points.join(' ')}`;
+}
+
 function targetNotes(runs: readonly [DaemonRun, DaemonRun], labels: readonly [string, string]): string[] {
   const t = targets(runs);
   const yes = (b: boolean): string => (b ? 'met' : 'NOT met');
@@ -70,6 +89,8 @@ export function notes(runs: readonly [DaemonRun, DaemonRun], labels: readonly [s
     ...errorNotes(runs, labels),
     ...answerNotes(runs),
     ...runs.map((r, i) => scalingNote(r, labels[i] ?? r.kind, callers)).filter((s) => s),
+    ...runs.map((r, i) => cpuPerCallNote(r, labels[i] ?? r.kind)),
+    ...runs.map((r, i) => memoryTrend(r, labels[i] ?? r.kind)),
     ...targetNotes(runs, labels),
   ];
 }

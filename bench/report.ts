@@ -83,11 +83,11 @@ function scenarioLines(runs: readonly [DaemonRun, DaemonRun], labels: readonly [
 }
 
 function memoryLines(runs: readonly [DaemonRun, DaemonRun], labels: readonly [string, string], memoryTitle: string): string[] {
-  const head = `  ${padEnd('memory / daemon', 26)}${pad('at start', 11)}${pad('run before', 12)}${pad('run after', 11)}${pad('growth', 11)}${pad('calls', 9)}${pad('errors', 8)}${pad('peak RSS', 11)}${pad('threads', 8)}`;
+  const head = `  ${padEnd('memory / daemon', 26)}${pad('at start', 11)}${pad('run before', 12)}${pad('run after', 11)}${pad('growth', 11)}${pad('calls', 9)}${pad('calls/s', 9)}${pad('errors', 8)}${pad('peak RSS', 11)}${pad('threads', 8)}`;
   const line = (label: string, r: DaemonRun): string => {
     const m = r.memoryRun;
     return `  ${padEnd(label, 26)}${pad(mib(r.startRssKiB), 11)}${pad(mib(m.rssBeforeKiB), 12)}${pad(mib(m.rssAfterKiB), 11)}`
-      + `${pad(`${m.rssAfterKiB - m.rssBeforeKiB} KiB`, 11)}${pad(String(m.calls), 9)}${pad(String(m.errors), 8)}${pad(mib(r.peakKiB), 11)}${pad(String(r.threads), 8)}`;
+      + `${pad(`${m.rssAfterKiB - m.rssBeforeKiB} KiB`, 11)}${pad(String(m.calls), 9)}${pad(num(m.callsPerSecond, 1), 9)}${pad(String(m.errors), 8)}${pad(mib(r.peakKiB), 11)}${pad(String(r.threads), 8)}`;
   };
   return [memoryTitle, head, line(labels[0], runs[0]), line(labels[1], runs[1]),
     `  ${padEnd(`ratio ${labels[1]}/${labels[0]} peak RSS`, 26)}${pad(times(runs[1].peakKiB / runs[0].peakKiB), 11)}`];
