@@ -1,0 +1,103 @@
+// What the kernel says about a process, read from /proc with polkit's own error
+// texts (GLib's and polkitunixprocess.c's), because clients see them.
+import { readFileSync, readlinkSync } from 'node:fs';
+import { CallError, failed } from '../bus/errors.js';
+
+const STRERROR: Readonly<Record<string, string>> = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  ESRCH: 'No such process',
+  ENOTDIR: 'Not a directory',
+  EPERM: 'Operation not permitted',
+};
+
+function strerror(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code ?? '';
+  return STRERROR[code] ?? (e as Error)?.message ?? String(e);
+}
+
+/** GFileError codes, for the error names GDBus gives unmapped GLib errors. */
+const G_FILE_ERROR: Readonly<Record<string, number>> = { EACCES: 2, ENOENT: 4, ENOTDIR: 5, EPERM: 22 };
+
+/** @internal GLib: g_file_get_contents; polkitd passes its GFileError on, so its D-Bus name is GDBus's unmapped one */
+function getContents(path: string): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch (e) {
+    const code = G_FILE_ERROR[(e as NodeJS.ErrnoException)?.code ?? ''] ?? 24;
+    throw new CallError(`org.gtk.GDBus.UnmappedGError.Quark._g_2dfile_2derror_2dquark.Code${code}`,
+      `Failed to open file “${path}”: ${strerror(e)}`);
+  }
+}
+
+/** Field 22 of /proc/PID/stat (clock ticks since boot), parsed after the last ')'. */
+export function parseStartTime(stat: string): bigint | undefined {
+  const close = stat.lastIndexOf(')');
+  if (close < 0 || close + 2 >= stat.length) return undefined;
+  const tokens = stat.slice(close + 2).split(' ');
+  const t = tokens[19];
+  if (t === undefined || !/^[0-9]+/.test(t)) return undefined;
+  return BigInt(/^[0-9]+/.exec(t)![0]);
+}
+
+/** polkit's get_start_time_for_pid; throws Failed with its texts. */
+export function startTimeOf(pid: number): bigint {
+  const path = `/proc/${pid}/stat`;
+  let stat: string;
+  try {
+    stat = readFileSync(path, 'latin1');
+  } catch (e) {
+    throw failed(`Cannot get contents of ${path}: ${strerror(e)}\n`);
+  }
+  const t = parseStartTime(stat);
+  if (t === undefined) throw failed(`Error parsing file ${path}`);
+  return t;
+}
+
+/** The real uid on the `Uid:` line of /proc/PID/status, as an unsigned 32-bit value. */
+export function parseRealUid(status: string, path: string): number {
+  for (const line of status.split('\n')) {
+    if (!line.startsWith('Uid:')) continue;
+    const m = /^\s*(-?[0-9]+)\s+(-?[0-9]+)/.exec(line.slice(4));
+    if (!m) throw failed(`Unexpected line \`${line}' in file ${path}`);
+    return Number(BigInt.asUintN(32, BigInt(m[1]!)));
+  }
+  throw failed(`Didn't find any line starting with \`Uid:' in file ${path}`);
+}
+
+/**
+ * polkit_unix_process_get_racy_uid__: the process's real uid, checked against
+ * `startTime` read after it, so that a pid reused in between is noticed.
+ */
+export function racyUidOf(pid: number, startTime: bigint): number {
+  const path = `/proc/${pid}/status`;
+  const uid = parseRealUid(getContents(path), path);
+  const now = startTimeOf(pid);
+  if (now !== startTime) throw failed(`process with PID ${pid} has been replaced`);
+  return uid;
+}
+
+/** Executable, command line and parent of a live process, for logs, audit and prompts. */
+export interface ProcessFacts { exe: string | null; cmdline: string | null; ppid: number | null }
+
+export function processFacts(pid: number): ProcessFacts {
+  let exe: string | null = null;
+  let cmdline: string | null = null;
+  let ppid: number | null = null;
+  try { exe = readlinkProc(pid); } catch { /* gone or not ours to see */ }
+  try {
+    const raw = readFileSync(`/proc/${pid}/cmdline`);
+    cmdline = raw.length === 0 ? null : raw.subarray(0, 4096).toString('utf8').replace(/\0+$/, '').replaceAll('\0', ' ').trim();
+  } catch { /* gone */ }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const close = stat.lastIndexOf(')');
+    const p = Number(stat.slice(close + 2).split(' ')[1]);
+    ppid = Number.isInteger(p) ? p : null;
+  } catch { /* gone */ }
+  return { exe, cmdline, ppid };
+}
+
+function readlinkProc(pid: number): string {
+  return readlinkSync(`/proc/${pid}/exe`);
+}
