@@ -1,0 +1,330 @@
+// org.freedesktop.PolicyKit1.Authority's behaviour, transport aside: the caller is
+// always the bus daemon's unique name of the sender; subjects and identities come
+// typed from identity/subject.ts. Mirrors polkitbackendinteractiveauthority.c.
+import { localize } from '../../../policy/src/index.js';
+import { CallError, failed, notAuthorized, POLKIT_ERROR } from '../bus/errors.js';
+import { isObjectPath } from '../bus/signature.js';
+import type { BusDaemon } from '../bus/bus-daemon.js';
+import { processFacts, startTimeOf } from '../identity/proc.js';
+import { parseIdentity, parseSubject, processToWire, subjectToString, type Subject } from '../identity/subject.js';
+import type { UserDatabase, UserRecord } from '../identity/users.js';
+import { challengeIdentities, type ChallengeKind } from '../auth/identities.js';
+import type { AgentRegistry, Agent } from './agents.js';
+import { decide, FLAG_ALLOW_USER_INTERACTION, isKeep, rulesSubjectFor, type Decision, type DecideContext } from './decide.js';
+import type { PolicyState } from './policy-state.js';
+import type { SubjectResolver } from './subjects.js';
+import type { TemporaryAuthorizationStore } from './temporary-authorizations.js';
+import { expandProperties } from './messages.js';
+import type { AuditSink } from '../audit/audit-log.js';
+
+export type AuthorizationResult = [boolean, boolean, Record<string, string>];
+
+export interface AuthorityDeps {
+  readonly busDaemon: BusDaemon;
+  readonly resolver: SubjectResolver;
+  readonly policy: PolicyState;
+  readonly users: UserDatabase;
+  readonly temporary: TemporaryAuthorizationStore;
+  readonly agents: AgentRegistry;
+  readonly log: (msg: string) => void;
+  readonly changed: () => void;
+  readonly audit: AuditSink;
+  /** locale for EnumerateActions('') */
+  readonly systemLocale: string;
+}
+
+const MAX_CANCELLABLE = 4096;
+
+function withPrefix<T>(prefix: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof CallError) throw new CallError(e.errorName, `${prefix}${e.message}`);
+    throw e;
+  }
+}
+
+/** polkit_unix_process_new_for_owner: a start time of 0 is read from /proc (errors ignored). */
+function normalize(subject: Subject): Subject {
+  if (subject.kind !== 'unix-process' || subject.startTime !== 0n) return subject;
+  try {
+    return { ...subject, startTime: startTimeOf(subject.pid) };
+  } catch {
+    return subject;
+  }
+}
+
+export function subjectFromWire(raw: unknown): Subject {
+  return normalize(withPrefix('Error getting subject: ', () => parseSubject(raw)));
+}
+
+function detailsFromWire(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (raw === null || typeof raw !== 'object') return out;
+  for (const k of Object.keys(raw)) {
+    const v = (raw as Record<string, unknown>)[k];
+    if (typeof v === 'string' && k !== '__proto__') out[k] = v;
+  }
+  return out;
+}
+
+export class Authority {
+  readonly #cancellable = new Map<string, AbortController>();
+  readonly #ctx: DecideContext;
+
+  constructor(private readonly d: AuthorityDeps) {
+    this.#ctx = { policy: d.policy, resolver: d.resolver, users: d.users, temporary: d.temporary, log: d.log };
+  }
+
+  enumerateActions(locale: string): unknown[] {
+    const loc = locale === '' ? this.d.systemLocale : locale;
+    return [...this.d.policy.actions.values()].map((a) => [
+      a.id, localize(a.description, loc), localize(a.message, loc), a.vendor, a.vendorUrl, a.iconName,
+      IMPLICIT[a.implicitAny], IMPLICIT[a.implicitInactive], IMPLICIT[a.implicitActive], Object.fromEntries(a.annotations),
+    ]);
+  }
+
+  async checkAuthorization(sender: string, rawSubject: unknown, actionId: string, rawDetails: unknown, flags: number,
+    cancellationId: string): Promise<AuthorizationResult> {
+    const subject = subjectFromWire(rawSubject);
+    const details = detailsFromWire(rawDetails);
+    const controller = new AbortController();
+    let fullId: string | undefined;
+    if (cancellationId !== '') {
+      fullId = `${sender}-${cancellationId}`;
+      if (this.#cancellable.has(fullId)) {
+        throw new CallError(POLKIT_ERROR.CancellationIdNotUnique,
+          `Given cancellation_id ${cancellationId} is already in use for name ${sender}`);
+      }
+      if (this.#cancellable.size >= MAX_CANCELLABLE) throw failed('Too many cancellable checks in progress');
+      this.#cancellable.set(fullId, controller);
+    }
+    try {
+      return await this.#check(sender, subject, actionId, details, flags, controller.signal);
+    } finally {
+      if (fullId !== undefined) this.#cancellable.delete(fullId);
+    }
+  }
+
+  cancelCheckAuthorization(sender: string, cancellationId: string): void {
+    const c = this.#cancellable.get(`${sender}-${cancellationId}`);
+    if (!c) throw failed(`No such cancellation_id \`${cancellationId}' for name ${sender}`);
+    c.abort();
+  }
+
+  async #check(sender: string, subject: Subject, actionId: string, details: Record<string, string>, flags: number,
+    signal: AbortSignal): Promise<AuthorizationResult> {
+    const callerUid = await this.d.busDaemon.uidOf(sender);
+    const ofSubject = await this.d.resolver.userOf(subject);
+    const hasDetails = Object.keys(details).length > 0;
+    if (!ofSubject.matches || callerUid !== ofSubject.uid || hasDetails) {
+      if (!this.#mayCheck(actionId, callerUid)) {
+        throw notAuthorized(hasDetails
+          ? 'Only trusted callers (e.g. uid 0 or an action owner) can use CheckAuthorization() and pass details'
+          : 'Only trusted callers (e.g. uid 0 or an action owner) can use CheckAuthorization() for subjects belonging to other identities');
+      }
+    }
+    const decision = await decide(this.#ctx, subject, ofSubject.uid, actionId, details, flags);
+    if (decision.challenge && (flags & FLAG_ALLOW_USER_INTERACTION) !== 0) {
+      const agent = await this.#agentFor(subject);
+      if (agent) return this.#challenge(agent, sender, callerUid, subject, ofSubject.uid, actionId, decision, signal);
+    }
+    return [decision.authorized, decision.challenge, decision.details];
+  }
+
+  /** uid 0, or a uid named in the action's org.freedesktop.policykit.owner annotation */
+  #mayCheck(actionId: string, uid: number): boolean {
+    if (uid === 0) return true;
+    const owners = this.d.policy.action(actionId)?.annotations.get('org.freedesktop.policykit.owner');
+    if (owners === undefined) return false;
+    return owners.split(' ').some((t) => t === `unix-user:${uid}`);
+  }
+
+  async #agentFor(subject: Subject): Promise<Agent | undefined> {
+    let key: string | undefined = subject.kind === 'system-bus-name' ? undefined : subjectToString(subject);
+    if (subject.kind === 'system-bus-name') {
+      try {
+        const p = await this.d.resolver.processOfName(subject.name);
+        key = `unix-process:${p.pid}:${p.startTime}`;
+      } catch { /* no process, no process agent */ }
+    }
+    const exact = key === undefined ? undefined : this.d.agents.get(key);
+    if (exact && !exact.fallback) return exact;
+    let session: string | null = null;
+    try { session = await this.d.resolver.sessionOf(subject); } catch { /* no session */ }
+    const bySession = session === null ? undefined : this.d.agents.get(`unix-session:${session}`);
+    return bySession ?? exact;
+  }
+
+  async #challenge(agent: Agent, sender: string, callerUid: number, subject: Subject, subjectUid: number,
+    actionId: string, decision: Decision, signal: AbortSignal): Promise<AuthorizationResult> {
+    const details = decision.details;
+    const identities = await this.#identities(subject, subjectUid, actionId, details, decision.implicit as ChallengeKind);
+    const action = this.d.policy.action(actionId);
+    const rawMessage = details['polkit.message'] ?? (action ? localize(action.message, agent.locale) : '');
+    const message = expandProperties(rawMessage, details, (key) => this.d.log(
+      `Error substituting value for property $(${key}) when preparing message \`${rawMessage}' for action-id ${actionId}`));
+    const agentDetails: Record<string, string> = {};
+    const callerPid = await this.d.busDaemon.pidOf(sender).catch(() => undefined);
+    if (callerPid !== undefined) agentDetails['polkit.caller-pid'] = String(callerPid);
+    const subjectPid = await this.d.resolver.pidOf(subject).catch(() => undefined);
+    if (subjectPid !== undefined) agentDetails['polkit.subject-pid'] = String(subjectPid);
+    const outcome = await this.d.agents.challenge(agent, {
+      actionId, message, iconName: details['polkit.icon_name'] ?? action?.iconName ?? '', details: agentDetails,
+      identities, initiator: sender, subjectBusName: subject.kind === 'system-bus-name' ? subject.name : undefined, signal,
+    });
+    const keep = isKeep(decision.implicit);
+    if (keep) details['polkit.retains_authorization_after_challenge'] = 'true';
+    const ok = outcome.authenticatedUid !== undefined;
+    let temporary = false;
+    if (ok && keep) {
+      const process = await this.d.resolver.processKeyOf(subject, subjectUid).catch(() => undefined);
+      if (process) {
+        details['polkit.temporary_authorization_id'] = this.d.temporary.add(actionId, process, agent.scope).id;
+        temporary = true;
+        this.d.changed();
+      }
+    }
+    if (!ok && outcome.dismissed) details['polkit.dismissed'] = 'true';
+    this.#logOutcome(agent, subject, subjectUid, actionId, outcome.authenticatedUid, temporary);
+    this.d.audit.record({
+      via: 'agent', actionId, subject: subjectToString(subject), offered: identities, identity: outcome.authenticatedUid,
+      requester: { pid: callerPid ?? 0, uid: callerUid, exe: (callerPid === undefined ? null : processFacts(callerPid).exe) ?? '<unknown>', busName: sender },
+      outcome: ok ? 'authenticated' : signal.aborted ? 'cancelled' : outcome.dismissed ? 'dismissed' : 'failed',
+    });
+    return [ok, false, details];
+  }
+
+  async #identities(subject: Subject, uid: number, actionId: string, details: Record<string, string>,
+    implicit: ChallengeKind): Promise<number[]> {
+    const user: UserRecord = (await this.d.users.userByUid(uid)) ??
+      { name: String(uid), uid, gid: -1, gecos: '', home: '/', shell: '' };
+    let admin: string[] = [];
+    if (implicit === 'auth_admin' || implicit === 'auth_admin_keep') {
+      const state = await this.d.resolver.sessionState(subject, uid).catch(() => ({ session: null, local: false, active: false }));
+      const rs = await rulesSubjectFor(this.#ctx, subject, uid, state);
+      admin = await this.d.policy.rules.runAdminRules({ id: actionId, details: { ...details } }, rs);
+    }
+    return challengeIdentities(implicit, user, admin, this.d.users, this.d.log);
+  }
+
+  #logOutcome(agent: Agent, subject: Subject, uid: number, actionId: string, authUid: number | undefined, temporary: boolean): void {
+    const pid = subject.kind === 'unix-process' ? subject.pid : undefined;
+    const cmd = (pid !== undefined ? processFacts(pid).cmdline : null) ?? '<unknown>';
+    if (authUid !== undefined) {
+      this.d.log(`Operator of ${agent.scope} successfully authenticated as unix-user:${authUid} to gain ${temporary ? 'TEMPORARY' : 'ONE-SHOT'} authorization for action ${actionId} for ${subjectToString(subject)} [${cmd}] (owned by unix-user:${uid})`);
+    } else {
+      this.d.log(`Operator of ${agent.scope} FAILED to authenticate to gain authorization for action ${actionId} for ${subjectToString(subject)} [${cmd}] (owned by unix-user:${uid})`);
+    }
+  }
+
+  async registerAgent(sender: string, rawSubject: unknown, locale: string, objectPath: string, options: unknown): Promise<void> {
+    const subject = subjectFromWire(rawSubject);
+    await this.#agentSubjectChecks(sender, subject);
+    const scope = subjectToString(subject);
+    if (this.d.agents.get(scope)) throw failed('An authentication agent already exists for the given subject');
+    if (!isObjectPath(objectPath)) throw failed(`Invalid object path '${objectPath}'`);
+    const subjectUid = (await this.d.resolver.userOf(subject)).uid;
+    const fallbackOpt = options !== null && typeof options === 'object' && Object.hasOwn(options, 'fallback')
+      ? (options as Record<string, { signature?: string; value?: unknown }>).fallback : undefined;
+    const fallback = fallbackOpt?.signature === 'b' && fallbackOpt.value === true;
+    this.d.agents.register(scope, subjectUid, sender, objectPath, locale, fallback);
+    const pid = await this.d.busDaemon.pidOf(sender).catch(() => undefined);
+    const cmdline = (pid === undefined ? null : processFacts(pid).cmdline) ?? '<unknown>';
+    this.d.log(`Registered Authentication Agent for ${scope} (system bus name ${sender} [${cmdline}], object path ${objectPath}, locale ${locale})`);
+    this.d.changed();
+  }
+
+  /** The checks register and unregister share (session equality, user of caller vs subject). */
+  async #agentSubjectChecks(sender: string, subject: Subject): Promise<void> {
+    if (subject.kind === 'unix-session') {
+      let session: string | null = null;
+      try { session = await this.d.resolver.sessionOf({ kind: 'system-bus-name', name: sender }); } catch { /* none */ }
+      if (session === null) throw failed('Cannot determine session the caller is in');
+      if (session !== subject.sessionId) throw failed('Passed session and the session the caller is in differs. They must be equal for now.');
+    } else if (subject.kind !== 'unix-process') {
+      throw failed('Only unix-process and unix-session subjects can be used for authentication agents.');
+    }
+    const callerUid = await this.d.busDaemon.uidOf(sender).catch(() => { throw failed('Cannot determine user of caller'); });
+    const ofSubject = await this.d.resolver.userOf(subject).catch(() => { throw failed('Cannot determine user of subject'); });
+    if ((!ofSubject.matches || callerUid !== ofSubject.uid) && callerUid !== 0) throw failed('User of caller and user of subject differs.');
+  }
+
+  async unregisterAgent(sender: string, rawSubject: unknown, objectPath: string): Promise<void> {
+    const subject = subjectFromWire(rawSubject);
+    await this.#agentSubjectChecks(sender, subject);
+    const agent = this.d.agents.get(subjectToString(subject));
+    if (!agent) throw failed('No such agent registered');
+    if (agent.busName !== sender) throw failed('System bus names do not match');
+    if (agent.objectPath !== objectPath) throw failed('Object paths do not match');
+    this.d.log(`Unregistered Authentication Agent for ${agent.scope} (system bus name ${agent.busName}, object path ${agent.objectPath}, locale ${agent.locale})`);
+    this.d.agents.remove(agent);
+    this.d.changed();
+  }
+
+  /** AuthenticationAgentResponse (uid undefined) and AuthenticationAgentResponse2. */
+  async agentResponse(sender: string, uid: number | undefined, cookie: string, rawIdentity: unknown): Promise<void> {
+    const identity = withPrefix('Error getting identity: ', () => parseIdentity(rawIdentity));
+    const callerUid = await this.d.busDaemon.uidOf(sender);
+    if (callerUid !== 0) {
+      this.d.log(`AuthenticationAgentResponse from ${sender} (uid ${callerUid}) refused: only uid 0 may answer`);
+      throw failed('Only uid 0 may invoke this method. This incident has been logged.');
+    }
+    const session = this.d.agents.sessionForCookie(uid, cookie);
+    if (!session) throw failed('No session for cookie');
+    if (identity.kind !== 'unix-user' || !session.identities.includes(identity.uid)) {
+      throw failed('The authenticated identity is wrong');
+    }
+    session.authenticatedUid = identity.uid;
+  }
+
+  async #callerSession(sender: string): Promise<string> {
+    let session: string | null = null;
+    try { session = await this.d.resolver.sessionOf({ kind: 'system-bus-name', name: sender }); } catch { /* none */ }
+    if (session === null) throw failed('Cannot determine session the caller is in');
+    return session;
+  }
+
+  async #sessionScope(sender: string, rawSubject: unknown): Promise<string> {
+    const subject = subjectFromWire(rawSubject);
+    if (subject.kind !== 'unix-session') throw failed('Can only handle PolkitUnixSession objects for now.');
+    const session = await this.#callerSession(sender);
+    if (session !== subject.sessionId) throw failed('Passed session and the session the caller is in differs. They must be equal for now.');
+    return `unix-session:${session}`;
+  }
+
+  async enumerateTemporary(sender: string, rawSubject: unknown): Promise<unknown[]> {
+    const scope = await this.#sessionScope(sender, rawSubject);
+    const monoNow = performance.now();
+    const realNow = Math.floor(Date.now() / 1000);
+    const wall = (ms: number): bigint => BigInt(Math.max(0, Math.trunc((ms - monoNow) / 1000) + realNow));
+    return this.d.temporary.inScope(scope).map((t) => [t.id, t.actionId,
+      processToWire(t.process.pid, t.process.startTime, t.process.uid), wall(t.grantedMs), wall(t.expiresMs)]);
+  }
+
+  async revokeTemporary(sender: string, rawSubject: unknown): Promise<void> {
+    const scope = await this.#sessionScope(sender, rawSubject);
+    this.d.temporary.remove((t) => t.scope === scope);
+  }
+
+  async revokeTemporaryById(sender: string, id: string): Promise<void> {
+    const session = await this.#callerSession(sender);
+    const t = this.d.temporary.byId(id);
+    if (!t) throw failed(`No such authorization with id \`${id}'`);
+    if (t.scope !== `unix-session:${session}`) throw failed('Cannot remove a temporary authorization belonging to another subject.');
+    this.d.temporary.remove((x) => x.id === id);
+  }
+
+  /** A unique name left the bus: its agents go, sessions it started or is the subject of end. */
+  nameVanished(name: string): void {
+    for (const agent of this.d.agents.byBusName(name)) {
+      this.d.log(`Unregistered Authentication Agent for ${agent.scope} (system bus name ${agent.busName}, object path ${agent.objectPath}, locale ${agent.locale}) (disconnected from bus)`);
+      this.d.agents.remove(agent);
+      this.d.changed();
+    }
+    for (const s of this.d.agents.sessionsWhere((x) => x.initiator === name || x.subjectBusName === name)) this.d.agents.cancel(s);
+    for (const [id, c] of this.#cancellable) if (id.startsWith(`${name}-`)) c.abort();
+  }
+}
+
+const IMPLICIT = { no: 0, auth_self: 1, auth_admin: 2, auth_self_keep: 3, auth_admin_keep: 4, yes: 5 } as const;

@@ -1,0 +1,81 @@
+// trustpathd's command line. Unknown or malformed options are an error with the
+// usage text; nothing is guessed.
+
+export interface DaemonOptions {
+  readonly user: string;
+  readonly stateDir: string;
+  readonly runtimeDir: string;
+  readonly actionsDirs: readonly string[];
+  readonly rulesDirs: readonly string[];
+  readonly systemDirs: boolean;
+  readonly expirationSeconds: number;
+  readonly replace: boolean;
+  readonly auditLog: string | undefined;
+  readonly help: boolean;
+  readonly version: boolean;
+}
+
+export const USAGE = `Usage: trustpathd [OPTION...]
+
+Serves org.freedesktop.PolicyKit1 on the system bus (DBUS_SYSTEM_BUS_ADDRESS if set).
+Started as root, it drops to the unprivileged --user.
+
+Options:
+  --user NAME              user to run as after start-up (default: trustpath)
+  --state-dir DIR          persistent state: secrets, audit log (default: /var/lib/trustpath)
+  --runtime-dir DIR        runtime sockets (default: /run/trustpath)
+  --actions-dir DIR        read .policy files from DIR too (repeatable)
+  --rules-dir DIR          read .rules files from DIR too (repeatable)
+  --no-system-dirs         read only the --actions-dir and --rules-dir directories
+  --expiration-seconds N   lifetime of temporary authorizations (default: 300)
+  --audit-log FILE         audit log (default: STATE-DIR/audit.log)
+  --replace                replace an existing owner of org.freedesktop.PolicyKit1
+  --version                print the version and exit
+  --help                   print this help and exit
+`;
+
+export class UsageError extends Error {}
+
+export function parseOptions(argv: readonly string[]): DaemonOptions {
+  const o = {
+    user: 'trustpath', stateDir: '/var/lib/trustpath', runtimeDir: '/run/trustpath',
+    actionsDirs: [] as string[], rulesDirs: [] as string[], systemDirs: true, expirationSeconds: 300,
+    replace: false, auditLog: undefined as string | undefined, help: false, version: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new UsageError(`option ${name} needs a value`);
+      return v;
+    };
+    const dir = (): string => {
+      const v = value();
+      if (!v.startsWith('/')) throw new UsageError(`option ${name} needs an absolute path, not '${v}'`);
+      return v;
+    };
+    switch (name) {
+      case '--user': o.user = value(); break;
+      case '--state-dir': o.stateDir = dir(); break;
+      case '--runtime-dir': o.runtimeDir = dir(); break;
+      case '--actions-dir': o.actionsDirs.push(dir()); break;
+      case '--rules-dir': o.rulesDirs.push(dir()); break;
+      case '--audit-log': o.auditLog = dir(); break;
+      case '--no-system-dirs': o.systemDirs = false; break;
+      case '--replace': o.replace = true; break;
+      case '--help': case '-h': o.help = true; break;
+      case '--version': o.version = true; break;
+      case '--expiration-seconds': {
+        const v = value();
+        if (!/^[0-9]{1,9}$/.test(v) || Number(v) < 1) throw new UsageError(`--expiration-seconds needs a positive whole number, not '${v}'`);
+        o.expirationSeconds = Number(v);
+        break;
+      }
+      default: throw new UsageError(`unknown option '${arg}'`);
+    }
+  }
+  return o;
+}

@@ -1,0 +1,116 @@
+// trustpathd: the polkit authority. Wires the privileged parts together (the
+// only module that does): options, directories, the policy reader, privilege
+// drop, the bus connection and name, the authority and its signals.
+import './bus/dbus-next-hardening.js';
+import { join } from 'node:path';
+import dbus from 'dbus-next';
+import { POLICY_DIRS, RULES_DIRS } from '../../policy/src/index.js';
+import { AuditLog } from './audit/audit-log.js';
+import { AgentRegistry } from './authority/agents.js';
+import { Authority } from './authority/authority.js';
+import { PolicyState } from './authority/policy-state.js';
+import { AUTHORITY_IFACE, AUTHORITY_PATH, BUS_NAME, authorityInterface } from './authority/service.js';
+import { SubjectResolver } from './authority/subjects.js';
+import { TemporaryAuthorizationStore } from './authority/temporary-authorizations.js';
+import { BusDaemon } from './bus/bus-daemon.js';
+import { ObjectServer } from './bus/object-server.js';
+import { SystemUserDatabase } from './identity/users.js';
+import { createLog } from './log.js';
+import { parseOptions, USAGE, UsageError, type DaemonOptions } from './options.js';
+import { DirectPolicySource, PrivilegedPolicySource, type PolicySource } from './policy-source/policy-source.js';
+import { dropPrivileges, ensureOwnedDir } from './privileges.js';
+import { createSessionMonitor } from './session/session-monitor.js';
+
+export const VERSION = '0.1.0';
+const log = createLog('trustpathd');
+const { NameFlag, RequestNameReply } = dbus;
+
+async function prepareAsRoot(opts: DaemonOptions, users: SystemUserDatabase, dirs: { actions: string[]; rules: string[] }): Promise<PolicySource> {
+  if (process.getuid?.() !== 0) {
+    log(`Not started as root; running as uid ${process.getuid?.()} without dropping privileges`);
+    return new DirectPolicySource(dirs, (m) => log(m));
+  }
+  const user = await users.userByName(opts.user);
+  if (!user) {
+    throw new Error(`the system user '${opts.user}' does not exist; create it (useradd --system --user-group --no-create-home --shell /usr/sbin/nologin ${opts.user}) or pass --user`);
+  }
+  ensureOwnedDir(opts.stateDir, user, 0o700);
+  ensureOwnedDir(opts.runtimeDir, user, 0o700);
+  const source = new PrivilegedPolicySource(dirs, (m) => log(m));
+  dropPrivileges(user);
+  log(`Successfully changed to user ${user.name}`);
+  return source;
+}
+
+async function connect(opts: DaemonOptions): Promise<dbus.MessageBus> {
+  const address = process.env.DBUS_SYSTEM_BUS_ADDRESS || 'unix:path=/run/dbus/system_bus_socket';
+  const bus = dbus.sessionBus({ busAddress: address });
+  bus.on('error', (e: unknown) => {
+    log(`Lost the system bus connection: ${(e as Error)?.message ?? String(e)}`);
+    process.exit(1);
+  });
+  const flags = NameFlag.DO_NOT_QUEUE | NameFlag.ALLOW_REPLACEMENT | (opts.replace ? NameFlag.REPLACE_EXISTING : 0);
+  const reply = await bus.requestName(BUS_NAME, flags);
+  if (reply !== RequestNameReply.PRIMARY_OWNER && reply !== RequestNameReply.ALREADY_OWNER) {
+    throw new Error(`${BUS_NAME} is already owned on ${address} (pass --replace to take it over)`);
+  }
+  return bus;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const opts = parseOptions(argv);
+  if (opts.help) { process.stdout.write(USAGE); return; }
+  if (opts.version) { process.stdout.write(`trustpathd ${VERSION}\n`); return; }
+  const users = new SystemUserDatabase();
+  const dirs = {
+    actions: [...(opts.systemDirs ? POLICY_DIRS : []), ...opts.actionsDirs],
+    rules: [...(opts.systemDirs ? RULES_DIRS : []), ...opts.rulesDirs],
+  };
+  const source = await prepareAsRoot(opts, users, dirs);
+  const bus = await connect(opts);
+  const server = new ObjectServer(bus, (m) => log(m));
+  const changed = (): void => server.emitSignal(AUTHORITY_PATH, AUTHORITY_IFACE, 'Changed');
+  const policy = await PolicyState.load(source, (m) => log(m), changed);
+  const busDaemon = await BusDaemon.attach(bus);
+  const sessions = await createSessionMonitor(bus, (m) => log(m));
+  const resolver = new SubjectResolver(busDaemon, sessions);
+  const temporary = new TemporaryAuthorizationStore({ lifetimeMs: opts.expirationSeconds * 1000 }, changed);
+  const authority = new Authority({
+    busDaemon, resolver, policy, users, temporary, agents: new AgentRegistry(bus, (m) => log(m)),
+    log: (m) => log(m), changed, audit: new AuditLog(opts.auditLog ?? join(opts.stateDir, 'audit.log'), (m) => log(m)),
+    systemLocale: process.env.LANG ?? '',
+  });
+  busDaemon.onVanished((name) => authority.nameVanished(name));
+  sessions.onChanged(changed);
+  server.addObject(AUTHORITY_PATH, [authorityInterface(authority, { name: 'js', version: '122', features: 1 })]);
+  bus.on('message', (msg: { type?: number; member?: string; sender?: string; body?: unknown[] }) => {
+    if (msg.type === 4 && msg.sender === 'org.freedesktop.DBus' && msg.member === 'NameLost' && msg.body?.[0] === BUS_NAME) {
+      log(`Lost the name ${BUS_NAME}; exiting`);
+      process.exit(0);
+    }
+  });
+  process.on('SIGHUP', () => void policy.reload('SIGHUP'));
+  const stop = (sig: string): void => {
+    log(`Exiting on ${sig}`);
+    temporary.close();
+    sessions.close();
+    void policy.close().finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  log(`Acquired the name ${BUS_NAME} on the system bus`);
+}
+
+// One bad request must never end the daemon: a stray exception is logged, the
+// request concerned has already been answered (object-server.ts fails closed).
+process.on('uncaughtException', (e) => log(`Unexpected error (continuing): ${e?.stack ?? String(e)}`));
+process.on('unhandledRejection', (e) => log(`Unhandled rejection (continuing): ${(e as Error)?.stack ?? String(e)}`));
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  if (e instanceof UsageError) {
+    process.stderr.write(`trustpathd: ${e.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  log(`Error: ${(e as Error)?.message ?? String(e)}`);
+  process.exit(1);
+});
