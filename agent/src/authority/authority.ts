@@ -16,6 +16,9 @@ import type { SubjectResolver } from './subjects.js';
 import type { TemporaryAuthorizationStore } from './temporary-authorizations.js';
 import { expandProperties } from './messages.js';
 import type { AuditSink } from '../audit/audit-log.js';
+import type { AuthenticationManager } from '../auth/authentication-manager.js';
+import type { PromptSide } from '../auth/prompt-side.js';
+import type { AuthResult } from '../auth/types.js';
 
 export type AuthorizationResult = [boolean, boolean, Record<string, string>];
 
@@ -31,6 +34,12 @@ export interface AuthorityDeps {
   readonly audit: AuditSink;
   /** locale for EnumerateActions('') */
   readonly systemLocale: string;
+  /**
+   * trustpathd's own authentication sessions (PAM helper + a prompt side), used for
+   * a challenge when no registered agent serves the subject. Absent: polkit's
+   * behaviour (the challenge result is returned).
+   */
+  readonly own?: { readonly manager: AuthenticationManager; readonly prompt: PromptSide };
 }
 
 const MAX_CANCELLABLE = 4096;
@@ -128,6 +137,7 @@ export class Authority {
     if (decision.challenge && (flags & FLAG_ALLOW_USER_INTERACTION) !== 0) {
       const agent = await this.#agentFor(subject);
       if (agent) return this.#challenge(agent, sender, callerUid, subject, ofSubject.uid, actionId, decision, signal);
+      if (this.d.own) return this.#ownChallenge(sender, callerUid, subject, ofSubject.uid, actionId, decision, signal);
     }
     return [decision.authorized, decision.challenge, decision.details];
   }
@@ -193,6 +203,42 @@ export class Authority {
       outcome: ok ? 'authenticated' : signal.aborted ? 'cancelled' : outcome.dismissed ? 'dismissed' : 'failed',
     });
     return [ok, false, details];
+  }
+
+  /** A challenge answered by trustpathd's own session: PAM through the setuid helper. */
+  async #ownChallenge(sender: string, callerUid: number, subject: Subject, subjectUid: number, actionId: string,
+    decision: Decision, signal: AbortSignal): Promise<AuthorizationResult> {
+    const own = this.d.own!;
+    const details = decision.details;
+    const identities = await this.#identities(subject, subjectUid, actionId, details, decision.implicit as ChallengeKind);
+    const action = this.d.policy.action(actionId);
+    const rawMessage = details['polkit.message'] ?? (action ? localize(action.message, this.d.systemLocale) : '');
+    const message = expandProperties(rawMessage, details, () => { /* logged for agents; here the text is only shown */ });
+    const requesterPid = (await this.d.resolver.pidOf(subject).catch(() => undefined)) ?? await this.d.busDaemon.pidOf(sender);
+    const facts = processFacts(requesterPid);
+    const session = await this.d.resolver.sessionOf(subject, subjectUid).catch(() => null);
+    const result: AuthResult = await own.manager.authenticate({
+      sessionKey: session !== null ? `unix-session:${session}` : subjectToString(subject),
+      candidates: identities, actionId, subject: subjectToString(subject), signal,
+      requester: { pid: requesterPid, uid: subjectUid, exe: facts.exe ?? '<unknown>', cmdline: facts.argv, busName: sender },
+      presentation: { message, iconName: details['polkit.icon_name'] ?? action?.iconName ?? '', untrustedDetails: { ...details } },
+    }, own.prompt);
+    void callerUid;
+    const keep = isKeep(decision.implicit);
+    if (keep) details['polkit.retains_authorization_after_challenge'] = 'true';
+    if (result.outcome !== 'authenticated') {
+      if (result.outcome === 'dismissed') details['polkit.dismissed'] = 'true';
+      return [false, false, details];
+    }
+    if (keep) {
+      const process = await this.d.resolver.processKeyOf(subject, subjectUid).catch(() => undefined);
+      if (process) {
+        const scope = session !== null ? `unix-session:${session}` : subjectToString(subject);
+        details['polkit.temporary_authorization_id'] = this.d.temporary.add(actionId, process, scope).id;
+        this.d.changed();
+      }
+    }
+    return [true, false, details];
   }
 
   async #identities(subject: Subject, uid: number, actionId: string, details: Record<string, string>,

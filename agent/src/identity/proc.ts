@@ -78,16 +78,19 @@ export function racyUidOf(pid: number, startTime: bigint): number {
 }
 
 /** Executable, command line and parent of a live process, for logs, audit and prompts. */
-export interface ProcessFacts { exe: string | null; cmdline: string | null; ppid: number | null }
+export interface ProcessFacts { exe: string | null; cmdline: string | null; argv: string[]; ppid: number | null }
 
 export function processFacts(pid: number): ProcessFacts {
   let exe: string | null = null;
   let cmdline: string | null = null;
+  let argv: string[] = [];
   let ppid: number | null = null;
   try { exe = readlinkProc(pid); } catch { /* gone or not ours to see */ }
   try {
     const raw = readFileSync(`/proc/${pid}/cmdline`);
-    cmdline = raw.length === 0 ? null : raw.subarray(0, 4096).toString('utf8').replace(/\0+$/, '').replaceAll('\0', ' ').trim();
+    const text = raw.subarray(0, 4096).toString('utf8').replace(/\0+$/, '');
+    argv = raw.length === 0 ? [] : text.split('\0');
+    cmdline = raw.length === 0 ? null : text.replaceAll('\0', ' ').trim();
   } catch { /* gone */ }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -95,7 +98,7 @@ export function processFacts(pid: number): ProcessFacts {
     const p = Number(stat.slice(close + 2).split(' ')[1]);
     ppid = Number.isInteger(p) ? p : null;
   } catch { /* gone */ }
-  return { exe, cmdline, ppid };
+  return { exe, cmdline, argv, ppid };
 }
 
 function readlinkProc(pid: number): string {
