@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRealUid, parseStartTime, processFacts, racyUidOf, startTimeOf } from './proc.js';
+
+test('start time is field 22, found after the last parenthesis even if the name has some', () => {
+  const fields = Array.from({ length: 30 }, (_, i) => String(i + 3)); // fields 3.. after "(comm)"
+  const stat = `123 (evil) 1 2 3) ${fields.join(' ')}`;
+  // after the last ')' come fields 3..: the 20th token (index 19) is field 22
+  assert.equal(parseStartTime(stat), BigInt(fields[19]!));
+  assert.equal(parseStartTime('no paren here'), undefined);
+  assert.equal(parseStartTime('1 (x)'), undefined);
+});
+
+test('the real uid is the first value of Uid:, unsigned', () => {
+  assert.equal(parseRealUid('Name:\tx\nUid:\t1000\t0\t0\t0\n', 'f'), 1000);
+  assert.equal(parseRealUid('Uid:\t4000000000\t0\t0\t0\n', 'f'), 4000000000);
+  assert.equal(parseRealUid('Uid:\t-294967296\t0\t0\t0\n', 'f'), 4000000000);
+  assert.throws(() => parseRealUid('Gid:\t1\n', 'f'), /Didn't find any line starting with `Uid:' in file f/);
+});
+
+test('this process: start time, racy uid, facts', () => {
+  const st = startTimeOf(process.pid);
+  assert.ok(st > 0n);
+  assert.equal(racyUidOf(process.pid, st), process.getuid!());
+  assert.throws(() => racyUidOf(process.pid, st + 1n), new RegExp(`process with PID ${process.pid} has been replaced`));
+  const facts = processFacts(process.pid);
+  assert.equal(facts.exe, process.execPath);
+  assert.ok(facts.argv.length >= 1);
+});
+
+test('a pid that does not exist gives GLib\'s text and a GFileError name', () => {
+  try {
+    racyUidOf(999999999, 1n);
+    assert.fail('no error');
+  } catch (e) {
+    assert.equal((e as Error).message, 'Failed to open file “/proc/999999999/status”: No such file or directory');
+    assert.equal((e as { errorName?: string }).errorName, 'org.gtk.GDBus.UnmappedGError.Quark._g_2dfile_2derror_2dquark.Code4');
+  }
+});
