@@ -3,8 +3,9 @@
 // decision and the deciding file:line, exit statuses, and bad options.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ensureTestUser, type TestUser } from '../support/users.js';
 
@@ -144,6 +145,19 @@ test('shadowing: the file of an earlier directory wins and is named', async () =
   assert.match(r.stdout, new RegExp(`^ {2}defined in {2}${FIX}/a-actions/shadow\\.policy$`, 'm'));
   assert.match(r.stdout, new RegExp(`^ {2}shadows {5}${FIX}/b-actions/shadow\\.policy \\(same file name`, 'm'));
   assert.match(r.stdout, /skipped: Error parsing policy file .*broken\.policy/);
+});
+
+test('a file the daemon could not read is named and skipped; a missing directory is said', async () => {
+  const dir = mkdtempSync(`${tmpdir()}/tpt-explain-`);
+  try {
+    execFileSync('mkfifo', [`${dir}/30-fifo.rules`]);
+    const r = await explain('group', adm.name, '--rules-dir', dir, '--actions-dir', `${dir}/none`);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, new RegExp(`^ {2}Error reading ${dir}/30-fifo\\.rules, skipping it: not a regular file$`, 'm'));
+    assert.match(r.stdout, new RegExp(`^Actions from: .*, ${dir}/none \\(missing\\)$`, 'm'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('root: the shortcut, unless --always-check', async () => {

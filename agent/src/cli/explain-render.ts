@@ -43,7 +43,7 @@ function sources(e: Explanation): string[] {
     `Actions from: ${e.tree.actionDirs.map(dir).join(', ') || '(no directories)'}`,
     `Rules from:   ${e.tree.rulesDirs.map(dir).join(', ') || '(no directories)'}`,
   ];
-  for (const err of e.tree.readErrors) out.push(`  not read: ${err}`);
+  for (const err of e.tree.readErrors) out.push(`  ${err}`);
   for (const err of e.policyErrors) out.push(`  skipped: ${err}`);
   return out;
 }

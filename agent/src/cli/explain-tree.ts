@@ -1,12 +1,11 @@
-// Reads the action and rules directories for `trustpath explain`, in polkit's order
-// (selection and shadowing come from policy/), and keeps what a person debugging a
-// tree wants to see: which directories exist, which files were shadowed, and which
-// could not be read. Bounded like the daemon's reader: entries, file and total size.
+// Reads the action and rules directories for `trustpath explain` exactly as
+// trustpathd reads them (policy-source/tree.ts: polkit's order, same bounds), and
+// adds what a person debugging a tree wants to see: which directories exist and
+// which .policy files were shadowed by a same-named file of an earlier directory.
 
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
-import {
-  selectPolicyFiles, selectRulesFiles, shadowedPolicyFiles, type SourceFile,
-} from '../../../policy/src/index.js';
+import { readdirSync } from 'node:fs';
+import { shadowedPolicyFiles, type SourceFile } from '../../../policy/src/index.js';
+import { readPolicyTree, TREE_LIMITS } from '../policy-source/tree.js';
 
 export interface DirState { readonly dir: string; readonly state: 'read' | 'missing' | 'error'; readonly error?: string }
 
@@ -17,13 +16,11 @@ export interface ExplainTree {
   readonly rulesFiles: readonly SourceFile[];
   /** .policy files not read because an earlier directory has the same file name. */
   readonly shadowed: readonly { path: string; by: string }[];
-  /** Files that were selected but could not be read (and so were skipped). */
+  /** What the daemon's reader logged: files or directories it could not read (and skipped). */
   readonly readErrors: readonly string[];
 }
 
-export const TREE_LIMITS = Object.freeze({ entriesPerDir: 4096, fileBytes: 4 * 1024 * 1024, totalBytes: 64 * 1024 * 1024 });
-
-/** @private */
+/** @private Each directory's state, and the listings of those that could be read. */
 function list(dirs: readonly string[], states: DirState[]): Map<string, string[]> {
   const listings = new Map<string, string[]>();
   for (const dir of new Set(dirs)) {
@@ -32,55 +29,21 @@ function list(dirs: readonly string[], states: DirState[]): Map<string, string[]
       states.push({ dir, state: 'read' });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') states.push({ dir, state: 'missing' });
-      else states.push({ dir, state: 'error', error: (e as Error).message });
+      states.push(code === 'ENOENT' ? { dir, state: 'missing' } : { dir, state: 'error', error: (e as Error).message });
     }
   }
   return listings;
 }
 
-/** @private A regular file of at most `limit` bytes (never blocks on a fifo). */
-function readFile(path: string, limit: number): string {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new Error('not a regular file');
-    if (st.size > limit) throw new Error(`larger than ${limit} bytes`);
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    for (let n = 1; off < buf.length && n > 0; off += n) n = readSync(fd, buf, off, buf.length - off, off);
-    return buf.subarray(0, off).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** @private */
-function readAll(paths: readonly string[], budget: { left: number }, errors: string[]): SourceFile[] {
-  const out: SourceFile[] = [];
-  for (const path of paths) {
-    try {
-      const content = readFile(path, Math.min(TREE_LIMITS.fileBytes, budget.left));
-      budget.left -= content.length;
-      out.push({ path, content });
-    } catch (e) {
-      errors.push(`${path}: ${(e as Error).message}`);
-    }
-  }
-  return out;
-}
-
 export function readExplainTree(actionDirs: readonly string[], rulesDirs: readonly string[]): ExplainTree {
+  const readErrors: string[] = [];
+  const snapshot = readPolicyTree({ actions: actionDirs, rules: rulesDirs }, (m) => readErrors.push(m));
   const actionStates: DirState[] = [];
   const rulesStates: DirState[] = [];
-  const actionListings = list(actionDirs, actionStates);
-  const rulesListings = list(rulesDirs, rulesStates);
-  const readErrors: string[] = [];
-  const budget = { left: TREE_LIMITS.totalBytes };
+  const shadowed = shadowedPolicyFiles(list(actionDirs, actionStates));
+  list(rulesDirs, rulesStates);
   return {
-    actionDirs: actionStates, rulesDirs: rulesStates,
-    policyFiles: readAll(selectPolicyFiles(actionListings), budget, readErrors),
-    rulesFiles: readAll(selectRulesFiles(rulesListings), budget, readErrors),
-    shadowed: shadowedPolicyFiles(actionListings), readErrors,
+    actionDirs: actionStates, rulesDirs: rulesStates, policyFiles: snapshot.policy, rulesFiles: snapshot.rules,
+    shadowed, readErrors,
   };
 }

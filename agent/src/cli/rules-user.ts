@@ -3,27 +3,20 @@
 // policy tree has been read (rules directories may be readable by root only).
 
 import type { UserDatabase } from '../identity/users.js';
+import { dropPrivileges } from '../privileges.js';
 
 export const RULES_USER = 'trustpath';
 
-interface PosixProcess { setgroups(groups: number[]): void; setgid(id: number): void; setuid(id: number): void }
-
 /**
- * As root: switches the whole process to RULES_USER for good and returns its name.
- * Not root: returns the current user's name. Root without that user: stays root
- * and says so (trustpathd would refuse to start; explain still answers).
+ * As root: switches the whole process to RULES_USER for good (as trustpathd drops)
+ * and returns its name. Not root: returns the current user's name. Root without that
+ * user: stays root and says so (trustpathd would refuse to start; explain answers).
  */
 export async function dropToRulesUser(users: UserDatabase): Promise<string> {
   const uid = process.getuid?.() ?? -1;
   if (uid !== 0) return (await users.userByUid(uid))?.name ?? String(uid);
   const u = await users.userByName(RULES_USER);
   if (u === null) return `root (there is no '${RULES_USER}' user; polkit.spawn runs as root)`;
-  const p = process as unknown as PosixProcess;
-  p.setgroups([u.gid]);
-  p.setgid(u.gid);
-  p.setuid(u.uid);
-  if (process.getuid?.() !== u.uid || process.geteuid?.() !== u.uid || process.getegid?.() !== u.gid) {
-    throw new Error(`could not change to user ${RULES_USER}`);
-  }
+  dropPrivileges(u);
   return RULES_USER;
 }
