@@ -155,6 +155,7 @@ test('a file the daemon could not read is named and skipped; a missing directory
     assert.equal(r.code, 0);
     assert.match(r.stdout, new RegExp(`^ {2}Error reading ${dir}/30-fifo\\.rules, skipping it: not a regular file$`, 'm'));
     assert.match(r.stdout, new RegExp(`^Actions from: .*, ${dir}/none \\(missing\\)$`, 'm'));
+    assert.match(r.stderr, /^trustpath explain: warning: part of the policy tree could not be read/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

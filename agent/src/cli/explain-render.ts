@@ -31,9 +31,17 @@ export function renderText(e: Explanation): string {
     out.push(...impliedLines(e));
     if (e.identities !== undefined) out.push(...identityLines(e.identities, e));
   }
+  if (unread(e)) out.push('', `Warning: ${unread(e)}`);
   out.push('', `Result: ${e.result}`, `Decided by: ${deciderText(e.decidedBy)}`);
   if (e.identities !== undefined) out.push(`Identities offered: ${offeredText(e.identities)}`);
   return out.join('\n');
+}
+
+/** A sentence when part of the tree could not be read (the daemon, as root, may see more). */
+export function unread(e: Explanation): string {
+  const dirErrors = [...e.tree.actionDirs, ...e.tree.rulesDirs].some((d) => d.state === 'error');
+  if (!dirErrors && e.tree.readErrors.length === 0) return '';
+  return 'part of the policy tree could not be read (see above); trustpathd, which reads it as root, may decide otherwise';
 }
 
 /** @private */
@@ -96,7 +104,11 @@ function traceLines(t: RulesTrace, total: number, indent: string): string[] {
   for (const l of t.logs) out.push(`${indent}log: ${l}`);
   const ran = t.steps.filter((s) => !s.extra).length;
   if (t.steps.length === 0 && t.ok) out.push(`${indent}(no rule functions)`);
-  if (!t.ok && t.steps.length === 0) out.push(`${indent}could not run: ${t.error ?? 'unknown error'}`);
+  if (!t.ok && t.decidedBy === undefined) {
+    out.push(t.kind === 'admin' && t.error?.startsWith('TypeError') === true
+      ? `${indent}no admin rule returned a value (polkit's _runAdminRules then fails: ${t.error}); fallback unix-user:0`
+      : `${indent}could not run: ${t.error ?? 'unknown error'}`);
+  }
   if (total > ran && t.steps.length === ran) out.push(`${indent}${total - ran} later rule functions not run (as in polkit; --all-rules shows them)`);
   return out;
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { SystemUserDatabase } from '../identity/users.js';
 import { EXIT, explain, ExplainError } from './explain.js';
 import { EXPLAIN_HELP, EXPLAIN_USAGE, parseExplainArgs, UsageError } from './explain-options.js';
-import { renderJson, renderText } from './explain-render.js';
+import { renderJson, renderText, unread } from './explain-render.js';
 import { dropToRulesUser } from './rules-user.js';
 
 const HELP = `Usage: trustpath COMMAND [OPTIONS]
@@ -43,6 +43,7 @@ async function runExplain(argv: readonly string[]): Promise<number> {
     const users = new SystemUserDatabase();
     const e = await explain(opts, { users, beforeRules: () => dropToRulesUser(users), pid: process.pid });
     process.stdout.write(`${opts.json ? renderJson(e) : renderText(e)}\n`);
+    if (unread(e) !== '') process.stderr.write(`trustpath explain: warning: ${unread(e)}\n`);
     return e.exitCode;
   } catch (e) {
     if (!(e instanceof ExplainError)) throw e;
