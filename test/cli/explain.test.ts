@@ -108,7 +108,7 @@ test('a throwing rule denies although a later rule would allow; the syntax error
   assert.equal(plain.code, 1, plain.stdout);
   assert.equal(decided(plain), `rule ${at('throws')} threw Error: rule boom (a throwing rule denies)`);
   assert.ok(plain.stdout.includes(`${at('throws')}  threw Error: rule boom   <- decides`), plain.stdout);
-  assert.match(plain.stdout, /^ {5}4 later rule functions not run/m);
+  assert.match(plain.stdout, /^ {5}5 later rule functions not run/m);
   assert.match(plain.stdout, new RegExp(`skipped file ${FIX}/rules-a/15-syntax\\.rules: SyntaxError`));
   assert.match(plain.stdout, /^ {7}log: quiet rule saw org\.trustpath\.test\.throws$/m);
   assert.equal(all.code, 1, 'rules after the decision do not count');
@@ -194,6 +194,18 @@ test('--json: the decision with file and line, the subject, the tree', async () 
   assert.deepEqual(j.rulesLoads.map((l) => [l.path.slice(FIX.length), l.ok]),
     [['/rules-a/10-tests.rules', true], ['/rules-a/15-syntax.rules', false], ['/rules-b/20-later.rules', true]]);
   assert.deepEqual(j.tree.shadowed, [{ path: `${FIX}/b-actions/shadow.policy`, by: `${FIX}/a-actions/shadow.policy` }]);
+});
+
+test('uids above 2^31 end to end: by name or by uid, in rules and in the JSON subject', async () => {
+  const big = ensureTestUser('tptexp-big', 'tpt-explain-pw-3', { uid: 4000000000 });
+  assert.equal(big.uid, 4000000000);
+  const [byName, byUid] = await Promise.all([explain('bigid', big.name, '--json'), explain('bigid', '4000000000')]);
+  assert.equal(byName.code, 0, byName.stdout);
+  const j = JSON.parse(byName.stdout) as { subject: { uid: number; user: string }; decidedBy: { file: string; line: number } };
+  assert.deepEqual([j.subject.uid, j.subject.user], [4000000000, 'tptexp-big']);
+  assert.equal(`${j.decidedBy.file}:${j.decidedBy.line}`, at('bigid'));
+  assert.equal(byUid.code, 0, byUid.stdout);
+  assert.match(byUid.stdout, /^Subject unix-process pid \d+: user tptexp-big uid 4000000000,/m);
 });
 
 test('unknown action and unknown user are clear errors', async () => {
