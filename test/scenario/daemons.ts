@@ -85,10 +85,15 @@ export interface UserProcess {
   stop(): Promise<void>;
 }
 
-/** A long-lived `sleep` running as `user`. */
+const sleepers = new Set<ChildProcess>();
+process.on('exit', () => { for (const p of sleepers) p.kill('SIGKILL'); });
+
+/** A long-lived `sleep` running as `user` (killed at the latest when the test process exits). */
 export function sleepAs(user: TestUser): UserProcess {
   const proc = spawn('sleep', ['3600'], { uid: user.uid, gid: user.gid, stdio: 'ignore', cwd: '/' });
   if (proc.pid === undefined) throw new Error('could not start sleep as the test user');
+  sleepers.add(proc);
+  proc.once('exit', () => sleepers.delete(proc));
   return {
     user, pid: proc.pid, process: proc,
     async stop() {
