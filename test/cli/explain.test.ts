@@ -4,7 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ensureTestUser, type TestUser } from '../support/users.js';
@@ -122,6 +122,20 @@ test('a runaway rule is stopped at the configured limit and denies', async () =>
   assert.equal(decided(r), `rule ${at('runaway')} ran into the runaway limit (denies)`);
   assert.ok(r.stdout.includes(`${at('runaway')}  ran away: `), r.stdout);
   assert.match(r.stdout, /runaway limit 300 ms/);
+});
+
+test('a rule stuck in polkit.spawn past the limit: its worker is terminated, the rule named, the answer no', async () => {
+  const dir = mkdtempSync(`${tmpdir()}/tpt-explain-`);
+  try {
+    writeFileSync(`${dir}/10-slow.rules`, '\npolkit.addRule(function (action, subject) { polkit.spawn(["sleep", "2"]); return "yes"; });\n');
+    const r = await run(['explain', '--no-system-dirs', '--actions-dir', `${FIX}/a-actions`, '--rules-dir', dir,
+      '--action', 'org.trustpath.test.plain', '--user', usr.name, '--runaway-ms', '300']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(decided(r), `rule ${dir}/10-slow.rules:2 ran into the runaway limit (denies)`);
+    assert.match(r.stdout, /10-slow\.rules:2 {2}terminated: still running 1300 ms after the request started/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('an invalid result denies and says why', async () => {
