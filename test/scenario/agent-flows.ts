@@ -237,7 +237,7 @@ export function agentFlowSuite(kind: AuthorityKind): void {
     try {
       // polkitd 122 has no extra action directory: the file goes to /usr/share under a lock.
       held = kind === 'polkitd' ? await holdTestActions() : undefined;
-      daemon = await startDaemon(kind, held?.dir ?? testActionsDir());
+      daemon = await startDaemon(kind, held?.value ?? testActionsDir());
     } catch (e) {
       failure = e as Error;
     }

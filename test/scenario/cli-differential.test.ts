@@ -44,7 +44,7 @@ before(async () => {
     const side: Side = {};
     sides.set(kind, side);
     try {
-      side.daemon = await startDaemon(kind, held.dir);
+      side.daemon = await startDaemon(kind, held.value);
       side.conn = await connect(side.daemon.bus.address);
       await userClientOn(side, side.daemon.bus.address);
     } catch (e) {

@@ -110,18 +110,28 @@ export function scenarioUser(): TestUser {
   return ensureTestUser('tptscen-user', 'tptscen-user-pw');
 }
 
-export interface HeldActions {
-  readonly dir: string;
+export interface Held<T> {
+  readonly value: T;
   release(): Promise<void>;
 }
 
-/** withTestActions for before()/after() hooks: the lock is held until release(). */
-export async function holdTestActions(): Promise<HeldActions> {
+/**
+ * Turns a scoped runner (withLock-style: runs fn, cleans up after) into a value held
+ * from before() until release() in after().
+ */
+export async function hold<T>(runner: (fn: (v: T) => Promise<void>) => Promise<void>): Promise<Held<T>> {
   let release!: () => void;
   const released = new Promise<void>((r) => { release = r; });
   let finished!: Promise<void>;
-  const dir = await new Promise<string>((resolve, reject) => {
-    finished = withTestActions(async (d) => { resolve(d); await released; }).catch((e: unknown) => { reject(e as Error); });
+  const value = await new Promise<T>((resolve, reject) => {
+    finished = runner(async (v) => { resolve(v); await released; }).catch((e: unknown) => { reject(e as Error); });
   });
-  return { dir, async release() { release(); await finished; } };
+  return { value, async release() { release(); await finished; } };
+}
+
+export type HeldActions = Held<string>;
+
+/** withTestActions for before()/after() hooks: value is the actions directory. */
+export function holdTestActions(): Promise<HeldActions> {
+  return hold((fn) => withTestActions(fn));
 }
