@@ -157,8 +157,15 @@ test('shadowing: the file of an earlier directory wins and is named', async () =
   const r = await explain('shadowed', usr.name);
   assert.equal(r.code, 0);
   assert.match(r.stdout, new RegExp(`^ {2}defined in {2}${FIX}/a-actions/shadow\\.policy$`, 'm'));
-  assert.match(r.stdout, new RegExp(`^ {2}shadows {5}${FIX}/b-actions/shadow\\.policy \\(same file name`, 'm'));
+  assert.match(r.stdout, new RegExp(`^ {2}shadowed {4}${FIX}/b-actions/shadow\\.policy also defines it but is not read \\(${FIX}/a-actions/shadow\\.policy has the same file name`, 'm'));
   assert.match(r.stdout, /skipped: Error parsing policy file .*broken\.policy/);
+});
+
+test('an action defined only in a shadowed file is unknown, and explain says which file hides it', async () => {
+  const r = await explain('hidden', usr.name);
+  assert.equal(r.code, 3);
+  assert.equal(r.stderr, `trustpath explain: Action org.trustpath.test.hidden is not registered; ${FIX}/b-actions/hidden.policy ` +
+    `defines it but is not read: ${FIX}/a-actions/hidden.policy has the same file name and comes first\n`);
 });
 
 test('a file the daemon could not read is named and skipped; a missing directory is said', async () => {
@@ -207,7 +214,9 @@ test('--json: the decision with file and line, the subject, the tree', async () 
   assert.ok(j.subject.groups.includes('tptexpadm'));
   assert.deepEqual(j.rulesLoads.map((l) => [l.path.slice(FIX.length), l.ok]),
     [['/rules-a/10-tests.rules', true], ['/rules-a/15-syntax.rules', false], ['/rules-b/20-later.rules', true]]);
-  assert.deepEqual(j.tree.shadowed, [{ path: `${FIX}/b-actions/shadow.policy`, by: `${FIX}/a-actions/shadow.policy` }]);
+  assert.deepEqual(j.tree.shadowed, [
+    { path: `${FIX}/b-actions/hidden.policy`, by: `${FIX}/a-actions/hidden.policy` },
+    { path: `${FIX}/b-actions/shadow.policy`, by: `${FIX}/a-actions/shadow.policy` }]);
 });
 
 test('uids above 2^31 end to end: by name or by uid, in rules and in the JSON subject', async () => {

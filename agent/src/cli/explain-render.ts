@@ -60,7 +60,7 @@ function sources(e: Explanation): string[] {
 function actionLines(e: Explanation): string[] {
   const a = e.action;
   const out = [`Action ${a.id}${a.description === '' ? '' : `: "${a.description}"`}`, `  defined in  ${a.file}`];
-  for (const s of a.shadows) out.push(`  shadows     ${s} (same file name in a later directory: not read)`);
+  for (const s of a.shadowed) out.push(`  shadowed    ${s.path} also defines it but is not read (${s.by} has the same file name and comes first)`);
   for (const o of a.overrides) out.push(`  overrides   ${o} (also defines ${a.id}; the later file wins)`);
   out.push(`  defaults    allow_any=${a.defaults.any} allow_inactive=${a.defaults.inactive} allow_active=${a.defaults.active}`);
   for (const [k, v] of a.annotations) out.push(`  annotation  ${k} -> ${v}`);

@@ -4,8 +4,8 @@
 // which .policy files were shadowed by a same-named file of an earlier directory.
 
 import { readdirSync } from 'node:fs';
-import { shadowedPolicyFiles, type SourceFile } from '../../../policy/src/index.js';
-import { readPolicyTree, TREE_LIMITS } from '../policy-source/tree.js';
+import { parsePolicyFile, shadowedPolicyFiles, type SourceFile } from '../../../policy/src/index.js';
+import { readBounded, readPolicyTree, TREE_LIMITS } from '../policy-source/tree.js';
 
 export interface DirState { readonly dir: string; readonly state: 'read' | 'missing' | 'error'; readonly error?: string }
 
@@ -46,4 +46,29 @@ export function readExplainTree(actionDirs: readonly string[], rulesDirs: readon
     actionDirs: actionStates, rulesDirs: rulesStates, policyFiles: snapshot.policy, rulesFiles: snapshot.rules,
     shadowed, readErrors,
   };
+}
+
+/** Files among `files` that define action `id` (files that do not parse are left out). */
+export function filesDefining(id: string, files: readonly SourceFile[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    if (!f.content.includes(id)) continue;
+    try {
+      if (parsePolicyFile(f).some((a) => a.id === id)) out.push(f.path);
+    } catch { /* the daemon's pool skips it too; listed among the policy errors when it was read */ }
+  }
+  return out;
+}
+
+/**
+ * Shadowed .policy files (never read by the daemon) that define `id`, each with the
+ * file that shadows it: the answer to "why is my action not there?".
+ */
+export function shadowedDefinitions(id: string, tree: ExplainTree): { path: string; by: string }[] {
+  const files: SourceFile[] = [];
+  for (const s of tree.shadowed) {
+    try { files.push({ path: s.path, content: readBounded(s.path, TREE_LIMITS.fileBytes) }); } catch { /* unreadable: not ours to report */ }
+  }
+  const defining = new Set(filesDefining(id, files));
+  return tree.shadowed.filter((s) => defining.has(s.path));
 }

@@ -4,13 +4,13 @@
 // the same interpreter and through the same checks as in trustpathd (RulesTracer).
 
 import {
-  buildActionPool, localize, POLICY_DIRS, RULES_DIRS, RulesTracer, parsePolicyFile,
+  buildActionPool, localize, POLICY_DIRS, RULES_DIRS, RulesTracer,
   type ActionDefinition, type FileLoad, type ImplicitAuthorization, type RulesAction, type RulesSubject, type TracedAdmin, type TracedRules,
 } from '../../../policy/src/index.js';
 import { challengeIdentities } from '../auth/identities.js';
 import type { UserDatabase, UserRecord } from '../identity/users.js';
 import type { ExplainOptions, SessionState } from './explain-options.js';
-import { readExplainTree, type ExplainTree } from './explain-tree.js';
+import { filesDefining, readExplainTree, shadowedDefinitions, type ExplainTree } from './explain-tree.js';
 
 export type ImplicitKey = 'allow_any' | 'allow_inactive' | 'allow_active';
 
@@ -39,8 +39,8 @@ export interface ActionInfo {
   readonly message: string;
   readonly defaults: { readonly any: ImplicitAuthorization; readonly inactive: ImplicitAuthorization; readonly active: ImplicitAuthorization };
   readonly annotations: readonly [string, string][];
-  /** Files of the same name in later directories that this file shadows (they were not read). */
-  readonly shadows: readonly string[];
+  /** Files that define this id too but were never read: a same-named file of an earlier directory shadows each. */
+  readonly shadowed: readonly { readonly path: string; readonly by: string }[];
   /** Earlier-parsed files that also define this id (the later file wins). */
   readonly overrides: readonly string[];
 }
@@ -99,7 +99,7 @@ export async function explain(opts: ExplainOptions, deps: ExplainDeps): Promise<
   const policyErrors: string[] = [];
   const pool = buildActionPool(tree.policyFiles, (m) => policyErrors.push(m));
   const def = pool.get(opts.action);
-  if (def === undefined) throw new ExplainError(EXIT.unknownAction, `Action ${opts.action} is not registered`);
+  if (def === undefined) throw new ExplainError(EXIT.unknownAction, unknownActionText(opts.action, tree));
   const user = await lookupUser(opts.user, deps.users);
   const subject = await subjectFor(user, opts, deps);
   const rulesUser = await deps.beforeRules();
@@ -209,19 +209,19 @@ function splitImply(def: ActionDefinition): string[] {
   return (def.annotations.get(IMPLY) ?? '').split(' ').filter((s) => s !== '');
 }
 
+/** @private polkit's message, and the shadowed files that would have defined the action. */
+function unknownActionText(id: string, tree: ExplainTree): string {
+  const hidden = shadowedDefinitions(id, tree);
+  const why = hidden.map((h) => `; ${h.path} defines it but is not read: ${h.by} has the same file name and comes first`);
+  return `Action ${id} is not registered${why.join('')}`;
+}
+
 /** @private */
 function actionInfo(def: ActionDefinition, tree: ExplainTree): ActionInfo {
-  const overrides: string[] = [];
-  for (const f of tree.policyFiles) {
-    if (f.path === def.file || !f.content.includes(def.id)) continue;
-    try {
-      if (parsePolicyFile(f).some((a) => a.id === def.id)) overrides.push(f.path);
-    } catch { /* reported among the policy errors */ }
-  }
   return {
     id: def.id, file: def.file, description: localize(def.description, ''), message: localize(def.message, ''),
     defaults: { any: def.implicitAny, inactive: def.implicitInactive, active: def.implicitActive },
-    annotations: [...def.annotations], shadows: tree.shadowed.filter((s) => s.by === def.file).map((s) => s.path),
-    overrides, // all parsed before def.file: the later file wins
+    annotations: [...def.annotations], shadowed: shadowedDefinitions(def.id, tree),
+    overrides: filesDefining(def.id, tree.policyFiles.filter((f) => f.path !== def.file)), // parsed earlier: the later file wins
   };
 }
