@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { startBus, type TestBus } from '../test/support/bus.js';
 import { startAuthority, type AuthorityKind, type RunningAuthority } from '../test/support/authority.js';
 import type { TestUser } from '../test/support/users.js';
@@ -39,6 +39,19 @@ function daemonArgs(kind: AuthorityKind, dir: string, o: BenchOptions): string[]
   return ['--state-dir', join(dir, 'state'), '--runtime-dir', join(dir, 'run'), ...o.trustpathdArgs];
 }
 
+/** Children still running, killed synchronously if the bench exits without tearing down. */
+const live = new Set<Rig>();
+
+function killNow(rig: Rig): void {
+  for (const p of [rig.sleeper, rig.authority.process, rig.bus.process]) {
+    if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  }
+  rmSync(rig.dir, { recursive: true, force: true });
+}
+
+process.on('exit', () => live.forEach(killNow));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => process.exit(128 + constants.signals[signal]));
+
 async function startRig(kind: AuthorityKind, o: BenchOptions, user: TestUser): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'tp-bench-'));
   // trustpathd, once it dropped to its user, must reach its directories below this one.
@@ -55,10 +68,14 @@ async function startRig(kind: AuthorityKind, o: BenchOptions, user: TestUser): P
     throw e;
   }
   const sleeper = spawn('sleep', ['3600'], { uid: user.uid, gid: user.gid, stdio: 'ignore' });
-  return { dir, bus, authority, sleeper };
+  sleeper.on('error', () => undefined); // no pid then: scenarioContext says the subject did not start
+  const rig = { dir, bus, authority, sleeper };
+  live.add(rig);
+  return rig;
 }
 
 async function stopRig(rig: Rig): Promise<void> {
+  live.delete(rig);
   rig.sleeper.kill('SIGKILL');
   await rig.authority.stop();
   await rig.bus.stop();

@@ -127,7 +127,13 @@ export async function runLoad(spec: RunSpec): Promise<Measurement> {
     await expect(ch, 'ready', Math.min(MAX_TIMER_MS, warmup.ms + SLACK_MS));
     const rss = [memory(spec.daemonPid).rssKiB];
     const t0 = { daemon: cpuTicks(spec.daemonPid), bus: cpuTicks(spec.busPid) };
-    const sampler = setInterval(() => rss.push(memory(spec.daemonPid).rssKiB), spec.rssEveryMs ?? 1000);
+    const sampler = setInterval(() => {
+      try {
+        rss.push(memory(spec.daemonPid).rssKiB);
+      } catch {
+        ch.abort(new Error(`the daemon (pid ${spec.daemonPid}) exited during the run`));
+      }
+    }, spec.rssEveryMs ?? 1000);
     ch.child.send({ type: 'go' });
     const { result } = await expect(ch, 'result', Math.min(MAX_TIMER_MS, measure.ms + SLACK_MS)).finally(() => clearInterval(sampler));
     rss.push(memory(spec.daemonPid).rssKiB);

@@ -141,6 +141,8 @@ function nextMessage(): Promise<unknown> {
 
 async function main(): Promise<void> {
   if (!process.send) throw new Error('loadgen runs only as a child of the bench (IPC channel)');
+  // The bench is gone: nobody will read the result.
+  process.on('disconnect', () => process.exit(1));
   const config = parseConfig(await nextMessage());
   const callers = await Promise.all(Array.from({ length: config.callers }, () => connect(config)));
   await phase(callers, config.warmup, newTally());
