@@ -68,7 +68,8 @@ Output:
   --json             one JSON object instead of text
 
 Exit status: 0 authorized (yes), 1 not authorized (no), 2 challenge (auth_self*,
-auth_admin*), 3 unknown action, 4 unknown user, 126 bad options, 127 other errors.`;
+auth_admin*) as pkcheck's, 3 unknown action, 4 unknown user, 126 bad options,
+127 other errors.`;
 
 const LIMITS = Object.freeze({ args: 1024, text: 4096, details: 256, dirs: 64 });
 
