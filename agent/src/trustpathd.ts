@@ -7,7 +7,7 @@ import dbus from 'dbus-next';
 import { POLICY_DIRS, RULES_DIRS } from '../../policy/src/index.js';
 import { AuditLog } from './audit/audit-log.js';
 import { AgentRegistry } from './authority/agents.js';
-import { Authority } from './authority/authority.js';
+import { Authority, type AuthorityDeps } from './authority/authority.js';
 import { PolicyState } from './authority/policy-state.js';
 import { AUTHORITY_IFACE, AUTHORITY_PATH, BUS_NAME, authorityInterface } from './authority/service.js';
 import { SubjectResolver } from './authority/subjects.js';
@@ -20,6 +20,8 @@ import { parseOptions, USAGE, UsageError, type DaemonOptions } from './options.j
 import { DirectPolicySource, PrivilegedPolicySource, type PolicySource } from './policy-source/policy-source.js';
 import { dropPrivileges, ensureOwnedDir } from './privileges.js';
 import { createSessionMonitor } from './session/session-monitor.js';
+import { AuthenticationManager } from './auth/authentication-manager.js';
+import { PromptChannel } from './prompt-channel/prompt-channel.js';
 
 export const VERSION = '0.1.0';
 const log = createLog('trustpathd');
@@ -44,7 +46,10 @@ async function prepareAsRoot(opts: DaemonOptions, users: SystemUserDatabase, dir
 
 async function connect(opts: DaemonOptions): Promise<dbus.MessageBus> {
   const address = process.env.DBUS_SYSTEM_BUS_ADDRESS || 'unix:path=/run/dbus/system_bus_socket';
-  const bus = dbus.sessionBus({ busAddress: address });
+  // dbus-next reaches unix:path= addresses through the 'usocket' addon, whose
+  // synchronous writes cost more than the rest of a CheckAuthorization; the daemon
+  // never passes fds, so node's own socket (dbus-next's 'socket' key) is used.
+  const bus = dbus.sessionBus({ busAddress: address.replace(/(^|;)unix:path=/g, '$1unix:socket=') });
   bus.on('error', (e: unknown) => {
     log(`Lost the system bus connection: ${(e as Error)?.message ?? String(e)}`);
     process.exit(1);
@@ -55,6 +60,14 @@ async function connect(opts: DaemonOptions): Promise<dbus.MessageBus> {
     throw new Error(`${BUS_NAME} is already owned on ${address} (pass --replace to take it over)`);
   }
   return bus;
+}
+
+/** --prompt-socket: trustpathd's own authentication sessions, driven by a prompt client. */
+async function ownSessions(opts: DaemonOptions, users: SystemUserDatabase, audit: AuditLog): Promise<AuthorityDeps['own']> {
+  if (opts.promptSocket === undefined) return undefined;
+  const prompt = await PromptChannel.listen(opts.promptSocket, (m) => log(m));
+  const helper = opts.pamHelper !== undefined ? { path: opts.pamHelper } : {};
+  return { manager: new AuthenticationManager({ users, log: (m) => log(m), audit, helper }), prompt };
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -75,9 +88,11 @@ async function main(argv: readonly string[]): Promise<void> {
   const sessions = await createSessionMonitor(bus, (m) => log(m));
   const resolver = new SubjectResolver(busDaemon, sessions);
   const temporary = new TemporaryAuthorizationStore({ lifetimeMs: opts.expirationSeconds * 1000 }, changed);
+  const audit = new AuditLog(opts.auditLog ?? join(opts.stateDir, 'audit.log'), (m) => log(m));
+  const own = await ownSessions(opts, users, audit);
   const authority = new Authority({
     busDaemon, resolver, policy, users, temporary, agents: new AgentRegistry(bus, (m) => log(m)),
-    log: (m) => log(m), changed, audit: new AuditLog(opts.auditLog ?? join(opts.stateDir, 'audit.log'), (m) => log(m)),
+    log: (m) => log(m), changed, audit, ...(own ? { own } : {}),
     systemLocale: process.env.LANG ?? '',
   });
   busDaemon.onVanished((name) => authority.nameVanished(name));

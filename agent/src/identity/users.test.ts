@@ -63,7 +63,7 @@ test('groupsOfUser: primary first, then supplementary, no repeats', async () => 
 test('a changed file is read again', async () => {
   const p = join(dir, 'passwd2');
   writeFileSync(p, 'dave:x:1500:1500::/:/bin/sh\n');
-  const d = new SystemUserDatabase(p, GROUP, false);
+  const d = new SystemUserDatabase(p, GROUP, false, 0);
   assert.equal((await d.userByName('dave'))?.uid, 1500);
   writeFileSync(p, 'dave:x:1501:1500::/:/bin/sh\nerin:x:1502:1502::/:/bin/sh\n');
   utimesSync(p, new Date(), new Date(Date.now() + 5000));

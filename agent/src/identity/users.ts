@@ -35,6 +35,7 @@ const MAX_ID = 0xffffffff;
 const GETENT_TIMEOUT_MS = 5_000;
 const MISS_CACHE_MS = 10_000;
 const MISS_CACHE_MAX = 4096;
+const REVALIDATE_MS = 1000;
 
 /** @internal a decimal id in 0..2^32-1, or undefined */
 export function parseId(s: string): number | undefined {
@@ -102,15 +103,28 @@ export class SystemUserDatabase implements UserDatabase {
   private readonly misses = new Map<string, number>();
 
   constructor(private readonly passwdPath = '/etc/passwd', private readonly groupPath = '/etc/group',
-    private readonly useNss = true) {}
+    private readonly useNss = true, private readonly revalidateMs = REVALIDATE_MS) {}
 
+  private checkedUsers = -Infinity;
+  private checkedGroups = -Infinity;
+
+  // The files are re-checked (one stat) at most every REVALIDATE_MS: a user added
+  // with useradd is seen within that time, and a busy daemon does not stat twice a call.
   private users(): Table<UserRecord> {
-    this.passwd = loadTable(this.passwdPath, parsePasswdLine, (r) => r.uid, this.passwd);
+    const now = performance.now();
+    if (!this.passwd || now - this.checkedUsers >= this.revalidateMs) {
+      this.passwd = loadTable(this.passwdPath, parsePasswdLine, (r) => r.uid, this.passwd);
+      this.checkedUsers = now;
+    }
     return this.passwd;
   }
 
   private groups(): Table<GroupRecord> {
-    this.group = loadTable(this.groupPath, parseGroupLine, (r) => r.gid, this.group);
+    const now = performance.now();
+    if (!this.group || now - this.checkedGroups >= this.revalidateMs) {
+      this.group = loadTable(this.groupPath, parseGroupLine, (r) => r.gid, this.group);
+      this.checkedGroups = now;
+    }
     return this.group;
   }
 
