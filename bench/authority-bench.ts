@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const labels = labelsOf(o);
   const titles = new Map<ScenarioId, string>(scenarios(o, { address: '', userSubject: { pid: 1, uid: 0 } }).map((s) => [s.id, s.title]));
   const memoryTitle = `memory run: ${o.memoryCalls} calls, non-root subject (rules run), ${o.concurrency} callers`
-    + `${o.memoryCapMs < UNLIMITED ? `, at most ${o.memoryCapMs / 1000} s` : ''}`;
+    + `${o.baselineMemoryCapMs < UNLIMITED ? ` (${labelsOf(o)[0]}: at most ${o.baselineMemoryCapMs / 1000} s)` : ''}`;
   console.log(formatReport({ header: header(o, env), runs: pair, labels, titles, memoryTitle, notes: notes(pair, labels, o.concurrency) }));
   mkdirSync(dirname(o.jsonPath), { recursive: true });
   writeFileSync(o.jsonPath, `${JSON.stringify({ environment: env, options: o, labels, runs: pair, targets: targets(pair) }, null, 2)}\n`);

@@ -131,7 +131,7 @@ async function measureAll(rigs: readonly Rig[], o: BenchOptions, user: TestUser,
   const runs: DaemonRun[] = [];
   for (const [i, rig] of rigs.entries()) {
     progress(`${rig.authority.kind}: memory run (${o.memoryCalls} calls)`);
-    const mem = await measure(rig, memoryRun(o, scenarioContext(rig, user)), { rssEveryMs: 1000 });
+    const mem = await measure(rig, memoryRun(o, scenarioContext(rig, user), i === 0 ? 'baseline' : 'candidate'), { rssEveryMs: 1000 });
     const end = memory(pids(rig).daemonPid);
     runs.push({ kind: rig.authority.kind, ...acc[i]!, memoryRun: mem, peakKiB: end.peakKiB, threads: end.threads });
   }

@@ -42,11 +42,14 @@ export function scenarios(o: BenchOptions, ctx: ScenarioContext): Scenario[] {
   ];
 }
 
+/** The candidate's memory run makes every call unless it is slower than this (stuck). */
+export const CANDIDATE_MEMORY_CAP_MS = 600_000;
+
 /** The memory run: the concurrent rules scenario for a fixed number of calls, no warm-up. */
-export function memoryRun(o: BenchOptions, ctx: ScenarioContext): LoadConfig {
+export function memoryRun(o: BenchOptions, ctx: ScenarioContext, role: 'baseline' | 'candidate'): LoadConfig {
   return {
     ...base(o, ctx), method: 'check', callers: o.concurrency, subject: ctx.userSubject,
     warmup: { calls: 0, ms: 0 },
-    measure: { calls: Math.ceil(o.memoryCalls / o.concurrency), ms: o.memoryCapMs },
+    measure: { calls: Math.ceil(o.memoryCalls / o.concurrency), ms: role === 'baseline' ? o.baselineMemoryCapMs : CANDIDATE_MEMORY_CAP_MS },
   };
 }
