@@ -79,6 +79,8 @@ function detailsFromWire(raw: unknown): Record<string, string> {
 
 export class Authority {
   readonly #cancellable = new Map<string, AbortController>();
+  /** checks in progress and their callers: a caller leaving the bus aborts them (pkcheck passes no cancellation id) */
+  readonly #inFlight = new Map<AbortController, string>();
   readonly #ctx: DecideContext;
 
   constructor(private readonly d: AuthorityDeps) {
@@ -108,9 +110,11 @@ export class Authority {
       if (this.#cancellable.size >= MAX_CANCELLABLE) throw failed('Too many cancellable checks in progress');
       this.#cancellable.set(fullId, controller);
     }
+    this.#inFlight.set(controller, sender);
     try {
       return await this.#check(sender, subject, actionId, details, flags, controller.signal);
     } finally {
+      this.#inFlight.delete(controller);
       if (fullId !== undefined) this.#cancellable.delete(fullId);
     }
   }
@@ -324,6 +328,21 @@ export class Authority {
     session.authenticatedUid = identity.uid;
   }
 
+  /**
+   * polkit 127's AuthenticationAgentResponse3: the helper's own process stands in for
+   * the uid argument. polkit takes it from a pidfd; this connection never receives fds,
+   * so the process subject must carry its uid, and it must match the live process.
+   */
+  async agentResponse3(sender: string, cookie: string, rawIdentity: unknown, rawSubject: unknown): Promise<void> {
+    const subject = subjectFromWire(rawSubject);
+    if (subject.kind !== 'unix-process' || subject.uid === undefined) {
+      throw failed('Subject must be a unix-process with a uid');
+    }
+    const { uid, matches } = await this.d.resolver.userOf(subject);
+    if (!matches) throw failed('Subject must be a unix-process with a uid');
+    await this.agentResponse(sender, uid, cookie, rawIdentity);
+  }
+
   async #callerSession(sender: string): Promise<string> {
     let session: string | null = null;
     try { session = await this.d.resolver.sessionOf({ kind: 'system-bus-name', name: sender }); } catch { /* none */ }
@@ -370,6 +389,7 @@ export class Authority {
     }
     for (const s of this.d.agents.sessionsWhere((x) => x.initiator === name || x.subjectBusName === name)) this.d.agents.cancel(s);
     for (const [id, c] of this.#cancellable) if (id.startsWith(`${name}-`)) c.abort();
+    for (const [c, caller] of this.#inFlight) if (caller === name) c.abort();
   }
 }
 

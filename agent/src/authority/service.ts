@@ -52,6 +52,10 @@ export function authorityInterface(a: Authority, props: { name: string; version:
         in: [['uid', 'u'], ['cookie', 's'], ['identity', SUBJECT]], out: [],
         handler: async (c, [uid, cookie, identity]) => { await a.agentResponse(c.sender, u(uid), s(cookie), identity); return []; },
       },
+      AuthenticationAgentResponse3: {
+        in: [['cookie', 's'], ['identity', SUBJECT], ['subject', SUBJECT]], out: [],
+        handler: async (c, [cookie, identity, subject]) => { await a.agentResponse3(c.sender, s(cookie), identity, subject); return []; },
+      },
       EnumerateTemporaryAuthorizations: {
         in: [['subject', SUBJECT]], out: [['temporary_authorizations', 'a(ss(sa{sv})tt)']],
         handler: async (c, [subject]) => [await a.enumerateTemporary(c.sender, subject)],
