@@ -51,9 +51,19 @@ export interface RulesTrace {
 export interface TracedRules extends RulesTrace { readonly result: ImplicitAuthorization | null }
 export interface TracedAdmin extends RulesTrace { readonly identities: string[] }
 
-const KILL_GRACE_MS = 1000;
+/**
+ * The interpreter stops a runaway rule itself at runawayMs; the thread is terminated
+ * only if it is still busy KILL_GRACE_MS later (stuck in a host call such as spawn).
+ * The count starts when the worker reports that it began (its own deadline starts
+ * then too), so a slow machine cannot make a worker look stuck before it ran; a
+ * request that never begins is given up after START_GRACE_MS.
+ */
+const KILL_GRACE_MS = 3000;
+const START_GRACE_MS = 30_000;
 
-interface Pending { readonly id: number; readonly trace: RulesTrace; readonly done: () => void; timer: NodeJS.Timeout }
+interface Pending {
+  readonly id: number; readonly trace: RulesTrace; readonly done: () => void; timer: NodeJS.Timeout; begun: boolean;
+}
 
 export class RulesTracer {
   readonly #opts: Required<Omit<RulesTracerOptions, 'files' | 'log'>>;
@@ -114,8 +124,8 @@ export class RulesTracer {
     }
     const id = this.#nextId++;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.#overran(), this.#opts.runawayMs + KILL_GRACE_MS);
-      this.#pending = { id, trace, done: resolve, timer };
+      const timer = setTimeout(() => this.#overran(), this.#opts.runawayMs + START_GRACE_MS);
+      this.#pending = { id, trace, done: resolve, timer, begun: false };
       this.#worker?.postMessage({ type: 'trace', id, kind, action, subject, all });
     });
     trace.decidedBy = decidingStep(trace);
@@ -149,7 +159,7 @@ export class RulesTracer {
   #onMessage(worker: Worker, m: unknown): boolean {
     const t = parseTraceFromWorker(m);
     if (t?.type === 'loads') { if (this.#loads.length === 0) this.#loads = t.files; return false; }
-    if (t?.type === 'step') { if (t.id === this.#pending?.id) applyStep(this.#pending.trace, t.step); return false; }
+    if (t?.type === 'step') { if (t.id === this.#pending?.id) this.#step(this.#pending, t.step); return false; }
     if (t?.type === 'trace-result') {
       if (t.id === this.#pending?.id) this.#finish(t.ok, t.value, t.error, t.runaway);
       if (/out of memory/i.test(t.error)) this.#retire(worker);
@@ -163,6 +173,15 @@ export class RulesTracer {
     return false;
   }
 
+  #step(p: Pending, rec: StepRecord): void {
+    if (!p.begun) {
+      p.begun = true;
+      clearTimeout(p.timer);
+      p.timer = setTimeout(() => this.#overran(), this.#opts.runawayMs + KILL_GRACE_MS);
+    }
+    applyStep(p.trace, rec);
+  }
+
   #logLine(msg: string): void {
     const trace = this.#pending?.trace;
     if (trace === undefined) { this.#log(msg); return; }
@@ -174,7 +193,8 @@ export class RulesTracer {
   #overran(): void {
     const open = this.#pending?.trace.steps.find((s) => s.returned === undefined && s.error === undefined);
     if (open !== undefined) open.outcome = 'terminated';
-    this.#finish(false, null, `still running ${this.#opts.runawayMs + KILL_GRACE_MS} ms after the request started; worker terminated`, true);
+    const ms = this.#opts.runawayMs + (this.#pending?.begun === true ? KILL_GRACE_MS : START_GRACE_MS);
+    this.#finish(false, null, `still running ${ms} ms after the rules started; worker terminated`, true);
     if (this.#worker !== undefined) this.#retire(this.#worker);
   }
 

@@ -127,12 +127,12 @@ test('a runaway rule is stopped at the configured limit and denies', async () =>
 test('a rule stuck in polkit.spawn past the limit: its worker is terminated, the rule named, the answer no', async () => {
   const dir = mkdtempSync(`${tmpdir()}/tpt-explain-`);
   try {
-    writeFileSync(`${dir}/10-slow.rules`, '\npolkit.addRule(function (action, subject) { polkit.spawn(["sleep", "2"]); return "yes"; });\n');
+    writeFileSync(`${dir}/10-slow.rules`, '\npolkit.addRule(function (action, subject) { polkit.spawn(["sleep", "5"]); return "yes"; });\n');
     const r = await run(['explain', '--no-system-dirs', '--actions-dir', `${FIX}/a-actions`, '--rules-dir', dir,
       '--action', 'org.trustpath.test.plain', '--user', usr.name, '--runaway-ms', '300']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.equal(decided(r), `rule ${dir}/10-slow.rules:2 ran into the runaway limit (denies)`);
-    assert.match(r.stdout, /10-slow\.rules:2 {2}terminated: still running 1300 ms after the request started/);
+    assert.match(r.stdout, /10-slow\.rules:2 {2}terminated: still running 3300 ms after the rules started; worker terminated/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
