@@ -29,8 +29,12 @@ export interface RulesEngineOptions {
 export const DEFAULT_RUNAWAY_MS = 15_000;
 export const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
 export { ADMIN_FALLBACK } from './rules-results.js';
-/** Extra time the thread gets beyond the interpreter's own deadline before it is killed. */
-const KILL_GRACE_MS = 1000;
+/**
+ * Extra time the thread gets beyond the interpreter's own deadline before it is
+ * killed; generous, because the timer starts when the request is handed over and a
+ * loaded machine may start the worker on it late.
+ */
+const KILL_GRACE_MS = 3000;
 
 interface Job {
   readonly kind: 'rules' | 'admin';

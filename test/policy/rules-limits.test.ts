@@ -27,9 +27,7 @@ test('runaway rule is stopped: no for rules, fallback for admin rules; engine ke
   const logs: string[] = [];
   const e = await engine({ runawayMs: 300 }, logs);
   try {
-    const t = Date.now();
     assert.equal(await e.runRules({ id: 'loop', details: {} }, subject), 'no');
-    assert.ok(Date.now() - t < 3000);
     assert.deepEqual(await e.runAdminRules({ id: 'loop', details: {} }, subject), ['unix-user:0']);
     assert.deepEqual(await e.runAdminRules({ id: 'x', details: {} }, subject), ['unix-group:wheel']);
     assert.equal(await e.runRules({ id: 'ok', details: {} }, subject), 'yes');
@@ -54,9 +52,8 @@ test('memory bomb and deep recursion are contained', async () => {
   const logs: string[] = [];
   const e = await engine({ memoryLimitBytes: 16 * 1024 * 1024 }, logs);
   try {
-    const t = Date.now();
     assert.equal(await e.runRules({ id: 'bomb', details: {} }, subject), 'no');
-    assert.ok(Date.now() - t < 5000, 'stopped by the memory limit, not the runaway timer');
+    assert.ok(!logs.some((l) => /runaway|terminating its worker/i.test(l)), 'stopped by the memory limit, not the runaway timer');
     assert.ok(logs.includes('Error evaluating authorization rules: InternalError: out of memory'), logs.join('\n'));
     assert.equal(await e.runRules({ id: 'stack', details: {} }, subject), 'no');
     assert.equal(await e.runRules({ id: 'ok', details: {} }, subject), 'yes');
@@ -67,9 +64,7 @@ test('a thread stuck in a host call is terminated and replaced', async () => {
   const logs: string[] = [];
   const e = await engine({ runawayMs: 300, workers: 2 }, logs);
   try {
-    const t = Date.now();
     assert.equal(await e.runRules({ id: 'hang', details: {} }, subject), 'no');
-    assert.ok(Date.now() - t < 4000);
     assert.ok(logs.some((l) => /terminating its worker/.test(l)), logs.join('\n'));
     assert.equal(await e.runRules({ id: 'ok', details: {} }, subject), 'yes');
   } finally { await e.close(); }
