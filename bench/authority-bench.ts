@@ -38,15 +38,16 @@ function environment(): Record<string, string> {
 }
 
 function limitText(calls: number, ms: number): string {
-  return calls >= UNLIMITED ? `${ms} ms` : `${ms} ms or ${calls} calls per caller`;
+  return calls >= UNLIMITED ? `${ms} ms` : `${ms} ms or ${calls} calls per caller and round`;
 }
 
 function header(o: BenchOptions, env: Record<string, string>): string[] {
   return [
     `CheckAuthorization benchmark — ${env.date}, ${env.cpus} CPUs, node ${env.node}, polkitd ${env.polkitd}, trustpath commit ${env.commit}`,
-    `action ${o.action}; each scenario: warm-up ${limitText(o.warmup.calls, o.warmup.ms)}, then ${limitText(o.measure.calls, o.measure.ms)}.`,
-    'Each daemon has its own private dbus-daemon; scenarios alternate between them; load generators are separate processes (dbus-next),',
-    'one bus connection per caller, one call in flight each. Ratios are candidate/baseline: calls/s higher is',
+    `action ${o.action}; each scenario: warm-up ${limitText(o.warmup.calls, o.warmup.ms)}, then ${limitText(o.measure.calls, o.measure.ms)},`,
+    `in ${o.rounds} rounds that alternate between the daemons (times are split over the rounds, call limits are per round).`,
+    'Each daemon has its own private dbus-daemon; load generators are separate processes (dbus-next), a fresh one',
+    'per round, one bus connection per caller, one call in flight each. Ratios are candidate/baseline: calls/s higher is',
     'better, latency and memory lower is better. CPU% is of one core over the measured phase: daemon/bus/client.',
     `Load average (1/5/15 min) before: ${env.loadBefore}; after: ${env.loadAfter ?? '-'}. Other load on the machine moves every figure.`,
   ];

@@ -7,10 +7,10 @@ import { constants, tmpdir } from 'node:os';
 import { startBus, type TestBus } from '../test/support/bus.js';
 import { startAuthority, type AuthorityKind, type RunningAuthority } from '../test/support/authority.js';
 import type { TestUser } from '../test/support/users.js';
-import { runLoad, type Measurement, type RunSpec } from './driver.js';
+import { combine, runLoad, type Measurement, type RunSpec, type Slice } from './driver.js';
 import type { LoadConfig } from './loadgen-protocol.js';
 import { memory } from './proc-stats.js';
-import { memoryRun, scenarios, type ScenarioContext, type ScenarioId } from './scenarios.js';
+import { memoryRun, scenarios, SCENARIO_IDS, type ScenarioContext, type ScenarioId } from './scenarios.js';
 import type { BenchOptions } from './options.js';
 
 export interface DaemonRun {
@@ -101,7 +101,7 @@ function failure(rig: Rig, e: unknown): Error {
   return new Error(`${kind}: ${(e as Error).message}${log ? `\n--- ${kind} stderr (tail) ---\n${log}` : ''}`);
 }
 
-async function measure(rig: Rig, config: LoadConfig, extra: Pick<RunSpec, 'user' | 'rssEveryMs'>): Promise<Measurement> {
+async function measure(rig: Rig, config: LoadConfig, extra: Pick<RunSpec, 'user' | 'rssEveryMs'>): Promise<Slice> {
   try {
     return await runLoad({ config, ...pids(rig), ...extra });
   } catch (e) {
@@ -109,23 +109,21 @@ async function measure(rig: Rig, config: LoadConfig, extra: Pick<RunSpec, 'user'
   }
 }
 
-interface RunSoFar {
-  startRssKiB: number;
-  scenarios: Partial<Record<ScenarioId, Measurement>>;
-}
-
 /**
- * Runs every scenario against each rig in turn, scenario by scenario (A, B, A, B, ...),
- * so that a slow phase of the machine hits both daemons alike; then the memory runs.
+ * Runs every scenario against each rig in turn, in rounds of short slices (A, B, A, B,
+ * ...), so that a busy moment of the machine hits both daemons alike; then the memory runs.
  */
 async function measureAll(rigs: readonly Rig[], o: BenchOptions, user: TestUser, progress: Progress): Promise<DaemonRun[]> {
-  const acc: RunSoFar[] = rigs.map((r) => ({ startRssKiB: memory(pids(r).daemonPid).rssKiB, scenarios: {} }));
-  const ids = scenarios(o, scenarioContext(rigs[0]!, user)).map((s) => s.id);
-  for (const id of ids) {
-    for (const [i, rig] of rigs.entries()) {
-      const s = scenarios(o, scenarioContext(rig, user)).find((x) => x.id === id)!;
-      progress(`${rig.authority.kind}: ${s.title}`);
-      acc[i]!.scenarios[id] = await measure(rig, s.config, s.asTestUser ? { user: { uid: user.uid, gid: user.gid } } : {});
+  const startRss = rigs.map((r) => memory(pids(r).daemonPid).rssKiB);
+  const slices = rigs.map(() => new Map<ScenarioId, Slice[]>());
+  for (let round = 1; round <= o.rounds; round++) {
+    for (const id of SCENARIO_IDS) {
+      for (const [i, rig] of rigs.entries()) {
+        const s = scenarios(o, scenarioContext(rig, user)).find((x) => x.id === id)!;
+        progress(`${rig.authority.kind}: ${s.title} (round ${round}/${o.rounds})`);
+        const slice = await measure(rig, s.config, s.asTestUser ? { user: { uid: user.uid, gid: user.gid } } : {});
+        slices[i]!.set(id, [...(slices[i]!.get(id) ?? []), slice]);
+      }
     }
   }
   const runs: DaemonRun[] = [];
@@ -133,7 +131,9 @@ async function measureAll(rigs: readonly Rig[], o: BenchOptions, user: TestUser,
     progress(`${rig.authority.kind}: memory run (${o.memoryCalls} calls)`);
     const mem = await measure(rig, memoryRun(o, scenarioContext(rig, user), i === 0 ? 'baseline' : 'candidate'), { rssEveryMs: 1000 });
     const end = memory(pids(rig).daemonPid);
-    runs.push({ kind: rig.authority.kind, ...acc[i]!, memoryRun: mem, peakKiB: end.peakKiB, threads: end.threads });
+    const merged: Partial<Record<ScenarioId, Measurement>> = {};
+    for (const [id, parts] of slices[i]!) merged[id] = combine(parts);
+    runs.push({ kind: rig.authority.kind, startRssKiB: startRss[i]!, scenarios: merged, memoryRun: combine([mem]), peakKiB: end.peakKiB, threads: end.threads });
   }
   return runs;
 }

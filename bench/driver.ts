@@ -103,23 +103,55 @@ function percentOfCore(ticks: number, wallMs: number): number {
   return wallMs > 0 ? (ticks / TICKS_PER_SECOND) * 1000 / wallMs * 100 : NaN;
 }
 
-function toMeasurement(r: LoadResult, ticks: { daemon: number; bus: number }, rss: readonly number[]): Measurement {
+/** One load generator's run, before it is merged with other slices of the same scenario. */
+export interface Slice {
+  readonly result: LoadResult;
+  readonly ticks: { readonly daemon: number; readonly bus: number };
+  readonly rss: readonly number[];
+}
+
+function mergeAnswers(slices: readonly Slice[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of slices) for (const [k, v] of Object.entries(s.result.answers)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+function concat(parts: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Merges the slices of one scenario on one daemon: sums, all latencies, RSS in order. */
+export function combine(slices: readonly Slice[]): Measurement {
+  const sum = (f: (s: Slice) => number): number => slices.reduce((n, s) => n + f(s), 0);
+  const wallMs = sum((s) => s.result.wallMs);
+  const calls = sum((s) => s.result.calls);
+  const rss = slices.flatMap((s) => s.rss);
   return {
-    calls: r.calls,
-    callsPerSecond: r.wallMs > 0 ? r.calls / (r.wallMs / 1000) : NaN,
-    latency: summarise(r.latenciesMs),
-    errors: r.errors,
-    errorSamples: r.errorSamples,
-    answers: r.answers,
-    cpuPercent: { daemon: percentOfCore(ticks.daemon, r.wallMs), bus: percentOfCore(ticks.bus, r.wallMs), client: r.cpuMs / r.wallMs * 100 },
+    calls,
+    callsPerSecond: wallMs > 0 ? calls / (wallMs / 1000) : NaN,
+    latency: summarise(concat(slices.map((s) => s.result.latenciesMs))),
+    errors: sum((s) => s.result.errors),
+    errorSamples: slices.flatMap((s) => s.result.errorSamples).slice(0, 5),
+    answers: mergeAnswers(slices),
+    cpuPercent: {
+      daemon: percentOfCore(sum((s) => s.ticks.daemon), wallMs),
+      bus: percentOfCore(sum((s) => s.ticks.bus), wallMs),
+      client: wallMs > 0 ? sum((s) => s.result.cpuMs) / wallMs * 100 : NaN,
+    },
     rssBeforeKiB: rss[0] ?? NaN,
     rssAfterKiB: rss[rss.length - 1] ?? NaN,
     rssSamplesKiB: rss,
   };
 }
 
-/** Runs one load against a running daemon and measures it. */
-export async function runLoad(spec: RunSpec): Promise<Measurement> {
+/** Runs one load generator against a running daemon and measures it. */
+export async function runLoad(spec: RunSpec): Promise<Slice> {
   const ch = startLoadgen(spec);
   const { warmup, measure } = spec.config;
   try {
@@ -138,7 +170,7 @@ export async function runLoad(spec: RunSpec): Promise<Measurement> {
     const { result } = await expect(ch, 'result', Math.min(MAX_TIMER_MS, measure.ms + SLACK_MS)).finally(() => clearInterval(sampler));
     rss.push(memory(spec.daemonPid).rssKiB);
     const ticks = { daemon: cpuTicks(spec.daemonPid) - t0.daemon, bus: cpuTicks(spec.busPid) - t0.bus };
-    return toMeasurement(result, ticks, rss);
+    return { result, ticks, rss };
   } finally {
     ch.child.removeAllListeners('exit');
     if (ch.child.exitCode === null) ch.child.kill('SIGKILL');

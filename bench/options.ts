@@ -10,6 +10,8 @@ export interface BenchOptions {
   readonly daemons: readonly [AuthorityKind, AuthorityKind];
   readonly action: string;
   readonly concurrency: number;
+  /** each scenario's measured time is split into this many slices, alternating between daemons */
+  readonly rounds: number;
   /** per scenario: each caller stops at either limit */
   readonly warmup: Limit;
   readonly measure: Limit;
@@ -23,14 +25,16 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [options]
   --quick               short run (one to two minutes)
-  --duration-ms N       measured time per scenario (default 5000)
-  --warmup-ms N         warm-up time per scenario (default 1000)
-  --calls N             at most N calls per caller per scenario (default: no limit)
-  --warmup-calls N      at most N warm-up calls per caller (default: no limit)
+  --duration-ms N       measured time per scenario, over all its rounds (default 5000)
+  --warmup-ms N         warm-up time per scenario, over all its rounds (default 1000)
+  --calls N             at most N calls per caller per round (default: no limit)
+  --warmup-calls N      at most N warm-up calls per caller per round (default: no limit)
   --memory-calls N      calls in the memory run (default 100000)
   --memory-cap-s N      stop the baseline's memory run after N seconds, 0 = never
                         (default 60; the candidate always makes every call)
   --concurrency N       concurrent callers (default 8)
+  --rounds N            split each scenario into N slices that alternate between the
+                        daemons, so that other load hits both alike (default 3)
   --action ID           action checked (default org.freedesktop.packagekit.package-install)
   --daemons A,B         baseline,candidate (default polkitd,trustpathd; polkitd,polkitd
                         measures the bench itself)
@@ -41,6 +45,7 @@ const DEFAULTS: BenchOptions = {
   daemons: ['polkitd', 'trustpathd'],
   action: 'org.freedesktop.packagekit.package-install',
   concurrency: 8,
+  rounds: 3,
   warmup: { calls: UNLIMITED, ms: 1000 },
   measure: { calls: UNLIMITED, ms: 5000 },
   memoryCalls: 100_000,
@@ -50,6 +55,7 @@ const DEFAULTS: BenchOptions = {
 };
 
 const QUICK: Partial<BenchOptions> = {
+  rounds: 2,
   warmup: { calls: UNLIMITED, ms: 300 },
   measure: { calls: UNLIMITED, ms: 1500 },
   memoryCalls: 10_000,
@@ -84,6 +90,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       case '--warmup-calls': o.warmup = { ...o.warmup, calls: count(flag, v()) }; break;
       case '--memory-calls': o.memoryCalls = count(flag, v()); break;
       case '--memory-cap-s': o.baselineMemoryCapMs = count(flag, v()) * 1000 || UNLIMITED; break;
+      case '--rounds': o.rounds = Math.max(1, Math.min(20, count(flag, v()))); break;
       case '--concurrency': o.concurrency = Math.max(1, Math.min(64, count(flag, v()))); break;
       case '--action': o.action = v() ?? ''; break;
       case '--daemons': o.daemons = kinds(v()); break;

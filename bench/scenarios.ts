@@ -1,10 +1,11 @@
 // What the bench measures, the same for every daemon. Subjects: a root process (the
 // load generator itself), a process of a non-root test user (rules run for it), and a
 // load generator running as that user that checks its own process.
-import type { LoadConfig } from './loadgen-protocol.js';
+import type { Limit, LoadConfig } from './loadgen-protocol.js';
 import type { BenchOptions } from './options.js';
 
-export type ScenarioId = 'root-subject' | 'rules-seq' | 'rules-concurrent' | 'self-check' | 'bus-ceiling';
+export const SCENARIO_IDS = ['root-subject', 'rules-seq', 'rules-concurrent', 'self-check', 'bus-ceiling'] as const;
+export type ScenarioId = typeof SCENARIO_IDS[number];
 
 export interface Scenario {
   readonly id: ScenarioId;
@@ -20,8 +21,13 @@ export interface ScenarioContext {
   readonly userSubject: { readonly pid: number; readonly uid: number };
 }
 
+/** One round's share of a time limit; a call limit applies to each round. */
+function perRound(l: Limit, rounds: number): Limit {
+  return { calls: l.calls, ms: Math.ceil(l.ms / rounds) };
+}
+
 function base(o: BenchOptions, ctx: ScenarioContext): Omit<LoadConfig, 'callers' | 'subject' | 'method'> {
-  return { address: ctx.address, action: o.action, warmup: o.warmup, measure: o.measure };
+  return { address: ctx.address, action: o.action, warmup: perRound(o.warmup, o.rounds), measure: perRound(o.measure, o.rounds) };
 }
 
 /** The scenarios in the order they run and print. */
