@@ -3,7 +3,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type dbus from 'dbus-next';
-import { connect, plain, type Outcome } from '../support/dbus-client.js';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { AUTHORITY_IFACE, callRaw, connect, plain, type Outcome } from '../support/dbus-client.js';
+import { startAuthority } from '../support/authority.js';
+import { startSharedPrivateBus, trustpathdArgs } from '../support/system-bus.js';
 import type { AuthorityOnBus } from '../support/system-bus.js';
 import type { AuthorityKind } from '../support/authority.js';
 import { CASES, introspect, normalize, type Case, type CaseContext, type Expect } from './conformance-cases.js';
@@ -79,4 +84,23 @@ test('conformance: Introspect names the same Authority members', async () => {
   const baseline = authorityMembers(await xmlOf('polkitd'));
   assert.ok(baseline.includes('method CheckAuthorization') && baseline.includes('signal Changed'));
   assert.deepEqual(authorityMembers(await xmlOf('trustpathd')), baseline);
+});
+
+test('conformance: the Authority is served as soon as the name is owned', async () => {
+  // Clients (pkexec, systemd) call as soon as the name appears; a daemon that takes
+  // the name before exporting its object answers them UnknownMethod.
+  for (const kind of KINDS) {
+    const bus = await startSharedPrivateBus();
+    try {
+      const scratch = mkdtempSync(join(tmpdir(), 'tp-race-'));
+      const authority = await startAuthority(kind, bus.address, kind === 'trustpathd' ? { args: trustpathdArgs({}, scratch) } : {});
+      const conn = await connect(bus.address);
+      const o = await callRaw(conn, { iface: 'org.freedesktop.DBus.Properties', member: 'Get', signature: 'ss', body: [AUTHORITY_IFACE, 'BackendFeatures'] });
+      conn.disconnect();
+      await authority.stop();
+      assert.deepEqual(plain(o), { ok: true, signature: 'v', body: [{ sig: 'u', value: 1 }] }, `${kind} right after owning the name`);
+    } finally {
+      await bus.stop();
+    }
+  }
 });

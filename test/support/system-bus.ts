@@ -13,6 +13,8 @@ import { execFileSync } from 'node:child_process';
 import { startBus, SYSTEM_BUS_SOCKET, type TestBus } from './bus.js';
 import { startAuthority, type AuthorityKind, type AuthorityOptions, type RunningAuthority } from './authority.js';
 import { withLock } from './lock.js';
+import { AUTHORITY_IFACE, callRaw, connect } from './dbus-client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const SYSTEM_BUS_LOCK = 'system-bus';
 
@@ -59,7 +61,7 @@ function trustpathUserIds(): { uid: number; gid: number } | null {
 }
 
 /** trustpathd's command line: private state and runtime directories, the test's extras. */
-function trustpathdArgs(opts: DaemonOptions, scratch: string): string[] {
+export function trustpathdArgs(opts: DaemonOptions, scratch: string): string[] {
   const state = join(scratch, 'state');
   const runtime = join(scratch, 'runtime');
   const ids = trustpathUserIds();
@@ -74,6 +76,26 @@ function trustpathdArgs(opts: DaemonOptions, scratch: string): string[] {
   return args;
 }
 
+/**
+ * Owning the name is not yet serving: waits until the Authority answers a property
+ * read (a daemon that owns the name before exporting its object is caught by a
+ * test of its own, see test/scenario/conformance.test.ts).
+ */
+export async function untilAuthorityAnswers(address: string, timeoutMs = 10_000): Promise<void> {
+  const conn = await connect(address);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const o = await callRaw(conn, { iface: 'org.freedesktop.DBus.Properties', member: 'Get', signature: 'ss', body: [AUTHORITY_IFACE, 'BackendName'] });
+      if (o.ok) return;
+      if (Date.now() > deadline) throw new Error(`the authority owns its name but does not answer: ${o.error}: ${o.message}`);
+      await sleep(50);
+    }
+  } finally {
+    conn.disconnect();
+  }
+}
+
 /** Starts `kind` on `bus`; stop() stops the daemon and then the bus. */
 export async function startAuthorityOn(kind: AuthorityKind, bus: TestBus, opts: DaemonOptions = {}): Promise<AuthorityOnBus> {
   const scratch = mkdtempSync(join(tmpdir(), 'tp-daemon-'));
@@ -86,6 +108,7 @@ export async function startAuthorityOn(kind: AuthorityKind, bus: TestBus, opts: 
     rmSync(scratch, { recursive: true, force: true });
     throw e;
   }
+  await untilAuthorityAnswers(bus.address);
   return {
     kind, bus, authority,
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DBUS_SYSTEM_BUS_ADDRESS: bus.address },
