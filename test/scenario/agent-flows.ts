@@ -62,6 +62,16 @@ export async function startFlow(daemon: AuthorityOnBus): Promise<Flow> {
   };
 }
 
+/** Runs body with a fresh flow and always closes it. */
+async function withFlow(daemon: AuthorityOnBus, body: (f: Flow) => Promise<void>): Promise<void> {
+  const f = await startFlow(daemon);
+  try {
+    await body(f);
+  } finally {
+    await f.close();
+  }
+}
+
 function check(f: Flow, action: string, flags = ALLOW_USER_INTERACTION, cancellationId = ''): Promise<Outcome> {
   return checkAuthorization(f.caller, f.subject, action, {}, flags, cancellationId);
 }
@@ -93,14 +103,18 @@ function assertBegin(b: BeginCall, f: Flow, action: string, message: string): vo
   assert.deepEqual(offered, expectedAdminUids().map((uid) => ['unix-user', { uid: { sig: 'u', value: uid } }]));
 }
 
-async function flowSuccessAndKeep(daemon: AuthorityOnBus): Promise<void> {
-  const f = await startFlow(daemon);
-  try {
-    const pending = check(f, TEST_ACTIONS.keep);
-    const begin = await f.agent.begin(0);
-    assertBegin(begin, f, TEST_ACTIONS.keep, 'Scenario: keep the admin authorization');
-    await authenticate(f, begin);
-    const [authorized, challenge, details] = result(await pending);
+/** An interactive check the agent answers with the offered identity, after checking its arguments. */
+async function checkWithPassword(f: Flow, action: string, message: string): Promise<[boolean, boolean, Record<string, string>]> {
+  const pending = check(f, action);
+  const begin = await f.agent.begin(0);
+  assertBegin(begin, f, action, message);
+  await authenticate(f, begin);
+  return result(await pending);
+}
+
+function flowSuccessAndKeep(daemon: AuthorityOnBus): Promise<void> {
+  return withFlow(daemon, async (f) => {
+    const [authorized, challenge, details] = await checkWithPassword(f, TEST_ACTIONS.keep, 'Scenario: keep the admin authorization');
     assert.deepEqual([authorized, challenge], [true, false]);
     assert.equal(details['polkit.retains_authorization_after_challenge'], 'true');
     const id = details['polkit.temporary_authorization_id'];
@@ -110,58 +124,42 @@ async function flowSuccessAndKeep(daemon: AuthorityOnBus): Promise<void> {
     // ... but not another action, and the agent is not asked again.
     assert.deepEqual(result(await check(f, TEST_ACTIONS.admin, 0)), [false, true, {}]);
     assert.equal(f.agent.begins.length, 1);
-  } finally {
-    await f.close();
-  }
+  });
 }
 
-async function flowOneShot(daemon: AuthorityOnBus): Promise<void> {
-  const f = await startFlow(daemon);
-  try {
-    const pending = check(f, TEST_ACTIONS.admin);
-    const begin = await f.agent.begin(0);
-    assertBegin(begin, f, TEST_ACTIONS.admin, 'Scenario: admin authorization');
-    await authenticate(f, begin);
-    assert.deepEqual(result(await pending), [true, false, {}]);
+function flowOneShot(daemon: AuthorityOnBus): Promise<void> {
+  return withFlow(daemon, async (f) => {
+    assert.deepEqual(await checkWithPassword(f, TEST_ACTIONS.admin, 'Scenario: admin authorization'), [true, false, {}]);
     assert.deepEqual(result(await check(f, TEST_ACTIONS.admin, 0)), [false, true, {}]);
-  } finally {
-    await f.close();
-  }
+  });
 }
 
-async function flowDismissed(daemon: AuthorityOnBus): Promise<void> {
-  const f = await startFlow(daemon);
-  try {
+function flowDismissed(daemon: AuthorityOnBus): Promise<void> {
+  return withFlow(daemon, async (f) => {
     f.agent.behaviour = 'dismiss';
     assert.deepEqual(result(await check(f, TEST_ACTIONS.keep)), [false, false, { 'polkit.dismissed': 'true', ...KEPT }]);
     assert.equal(f.agent.begins.length, 1);
-  } finally {
-    await f.close();
-  }
+  });
 }
 
-async function flowWrongIdentity(daemon: AuthorityOnBus): Promise<void> {
-  const f = await startFlow(daemon);
-  try {
+function flowWrongIdentity(daemon: AuthorityOnBus): Promise<void> {
+  return withFlow(daemon, async (f) => {
     const pending = check(f, TEST_ACTIONS.admin);
     const begin = await f.agent.begin(0);
     const r = await agentResponse2(f.caller, 0, begin.cookie, unixUser(4_000_000_000));
     assert.deepEqual(r, { ok: false, error: 'org.freedesktop.PolicyKit1.Error.Failed', message: 'The authenticated identity is wrong' });
     f.agent.finishHeld();
     assert.deepEqual(result(await pending), [false, false, {}]);
-  } finally {
-    await f.close();
-  }
+  });
 }
 
-async function flowCancel(daemon: AuthorityOnBus): Promise<void> {
-  const f = await startFlow(daemon);
-  try {
+function flowCancel(daemon: AuthorityOnBus): Promise<void> {
+  return withFlow(daemon, async (f) => {
     const pending = check(f, TEST_ACTIONS.keep, ALLOW_USER_INTERACTION, 'scen-1');
     const begin = await f.agent.begin(0);
     const dup = await check(f, TEST_ACTIONS.admin, ALLOW_USER_INTERACTION, 'scen-1');
     assert.deepEqual(dup, { ok: false, error: 'org.freedesktop.PolicyKit1.Error.CancellationIdNotUnique',
-      message: `Given cancellation_id scen-1 is already in use for name ${uniqueName(f.caller)}` });
+    message: `Given cancellation_id scen-1 is already in use for name ${uniqueName(f.caller)}` });
     const c = await callRaw(f.caller, { member: 'CancelCheckAuthorization', signature: 's', body: ['scen-1'] });
     assert.deepEqual(c, { ok: true, signature: '', body: [] });
     // polkitd 122 does not answer the cancelled check with an error: it ends the agent
@@ -169,15 +167,12 @@ async function flowCancel(daemon: AuthorityOnBus): Promise<void> {
     assert.deepEqual(result(await pending), [false, false, KEPT]);
     await f.agent.until(() => f.agent.cancels.includes(begin.cookie), 'CancelAuthentication');
     assert.equal(f.agent.begins.length, 1);
-  } finally {
-    await f.close();
-  }
+  });
 }
 
-async function flowCallerVanishes(daemon: AuthorityOnBus): Promise<void> {
-  const f = await startFlow(daemon);
-  const leaving = await connect(daemon.bus.address);
-  try {
+function flowCallerVanishes(daemon: AuthorityOnBus): Promise<void> {
+  return withFlow(daemon, async (f) => {
+    const leaving = await connect(daemon.bus.address);
     const pending = checkAuthorization(leaving, f.subject, TEST_ACTIONS.keep, {}, ALLOW_USER_INTERACTION, '');
     pending.catch(() => undefined);
     const begin = await f.agent.begin(0);
@@ -185,37 +180,28 @@ async function flowCallerVanishes(daemon: AuthorityOnBus): Promise<void> {
     await f.agent.until(() => f.agent.cancels.includes(begin.cookie), 'CancelAuthentication after the caller left');
     // Nothing was granted to the subject.
     assert.deepEqual(result(await check(f, TEST_ACTIONS.keep, 0)), [false, true, { 'polkit.retains_authorization_after_challenge': '1' }]);
-  } finally {
-    await f.close();
-  }
+  });
 }
 
-async function flowAgentVanishes(daemon: AuthorityOnBus): Promise<void> {
-  const f = await startFlow(daemon);
-  try {
+function flowAgentVanishes(daemon: AuthorityOnBus): Promise<void> {
+  return withFlow(daemon, async (f) => {
     const pending = check(f, TEST_ACTIONS.keep);
     await f.agent.begin(0);
     f.agent.disconnect();
     assert.deepEqual(result(await pending), [false, false, KEPT]);
     // The agent is gone: a new interactive check gets the bare challenge.
     assert.deepEqual(result(await check(f, TEST_ACTIONS.keep)), [false, true, { 'polkit.retains_authorization_after_challenge': '1' }]);
-  } finally {
-    await f.close();
-  }
+  });
 }
 
-async function flowExpiry(daemon: AuthorityOnBus, seconds: number): Promise<void> {
-  const f = await startFlow(daemon);
-  try {
-    const pending = check(f, TEST_ACTIONS.keep);
-    await authenticate(f, await f.agent.begin(0));
-    const id = result(await pending)[2]['polkit.temporary_authorization_id'];
+function flowExpiry(daemon: AuthorityOnBus, seconds: number): Promise<void> {
+  return withFlow(daemon, async (f) => {
+    const id = (await checkWithPassword(f, TEST_ACTIONS.keep, 'Scenario: keep the admin authorization'))[2]['polkit.temporary_authorization_id'];
     assert.match(id ?? '', /^tmpauthz\d+$/);
+    assert.equal(result(await check(f, TEST_ACTIONS.keep, 0))[0], true, 'kept right after the grant');
     await sleep(seconds * 1000 + 700);
     assert.deepEqual(result(await check(f, TEST_ACTIONS.keep, 0)), [false, true, { 'polkit.retains_authorization_after_challenge': '1' }]);
-  } finally {
-    await f.close();
-  }
+  });
 }
 
 const FLOWS: readonly [string, (d: AuthorityOnBus) => Promise<void>][] = [
