@@ -1,4 +1,5 @@
 // Command-line options of `npm run bench` (node build/bench/authority-bench.js).
+import { fileURLToPath } from 'node:url';
 import type { AuthorityKind } from '../test/support/authority.js';
 import type { Limit } from './loadgen-protocol.js';
 
@@ -50,7 +51,8 @@ const DEFAULTS: BenchOptions = {
   measure: { calls: UNLIMITED, ms: 5000 },
   memoryCalls: 100_000,
   baselineMemoryCapMs: 60_000,
-  jsonPath: 'bench/results/latest.json',
+  // build/bench/options.js -> the checkout's bench/results/, wherever the bench is started from
+  jsonPath: fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url)),
   trustpathdArgs: [],
 };
 
