@@ -4,7 +4,7 @@
 // outcomes to be identical after normalize().
 import type dbus from 'dbus-next';
 import {
-  AUTHORITY_IFACE, Variant, busNameSubject, callAs, callRaw, checkAuthorization, processSubject, sessionSubject,
+  AUTHORITY_IFACE, Variant, busNameSubject, callAs, callRaw, callWithDanglingFd, checkAuthorization, processSubject, sessionSubject,
   uniqueName, unixUser, type Outcome, type RawCall, type Subject,
 } from '../support/dbus-client.js';
 
@@ -125,6 +125,9 @@ export const CASES: readonly Case[] = [
   { name: 'check: bus name as u', run: checkWith(['system-bus-name', { name: v('u', 1) }]), expect: { error: FAILED } },
   { name: 'check: unix-session without logind', run: checkWith(sessionSubject('c1')), expect: { error: FAILED } },
   { name: 'check: __proto__ keys', run: (c) => check(c, ['unix-process', { ...Object.fromEntries([['__proto__', v('s', 'x')]]), pid: v('u', process.pid), 'start-time': v('t', 0n), uid: v('i', 0) }], EXEC, Object.fromEntries([['__proto__', 'y'], ['toString', 'z']])), expect: { ok: true } },
+  { name: 'check: pidfd (h) with no fd attached, uid given', run: (c) => callWithDanglingFd(c.conn, { member: 'CheckAuthorization', signature: CHECK_SIG, body: [['unix-process', { pidfd: v('h', 0), uid: v('i', 0) }], EXEC, {}, 0, ''] }), expect: { error: FAILED, message: /Didn't find value for key `pid' of type u/ } },
+  { name: 'check: pidfd (h) with no fd attached, no uid', run: (c) => callWithDanglingFd(c.conn, { member: 'CheckAuthorization', signature: CHECK_SIG, body: [['unix-process', { pidfd: v('h', 0) }], EXEC, {}, 0, ''] }), expect: { error: FAILED } },
+  { name: 'check: pidfd (h) with no fd attached, and a pid', run: (c) => callWithDanglingFd(c.conn, { member: 'CheckAuthorization', signature: CHECK_SIG, body: [['unix-process', { pidfd: v('h', 0), pid: v('u', process.pid), 'start-time': v('t', 0n), uid: v('i', 0) }], EXEC, {}, 0, ''] }), expect: { ok: true } },
   { name: 'check: uid above INT_MAX as i', run: checkWith(['unix-process', { pid: v('u', process.pid), 'start-time': v('t', 0n), uid: v('i', -2) }]), expect: {} },
   { name: 'check: non-root caller passes details', run: (c) => asUser({ member: 'CheckAuthorization', signature: CHECK_SIG, body: [processSubject(c.user.pid, undefined, c.user.uid), EXEC, { a: 'b' }, 0, ''] })(c), expect: { error: NOT_AUTHORIZED, message: /pass details/ } },
   { name: 'check: non-root caller, root subject', run: asUser({ member: 'CheckAuthorization', signature: CHECK_SIG, body: [processSubject(1, undefined, 0), EXEC, {}, 0, ''] }), expect: { error: NOT_AUTHORIZED, message: /other identities/ } },
