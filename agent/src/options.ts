@@ -11,6 +11,10 @@ export interface DaemonOptions {
   readonly expirationSeconds: number;
   readonly replace: boolean;
   readonly auditLog: string | undefined;
+  /** trustpathd's own authentication sessions, driven over this socket (prompt-channel/) */
+  readonly promptSocket: string | undefined;
+  /** the PAM helper those sessions run (default: pam/helper-process.ts DEFAULT_HELPER_PATH) */
+  readonly pamHelper: string | undefined;
   readonly help: boolean;
   readonly version: boolean;
 }
@@ -29,6 +33,11 @@ Options:
   --no-system-dirs         read only the --actions-dir and --rules-dir directories
   --expiration-seconds N   lifetime of temporary authorizations (default: 300)
   --audit-log FILE         audit log (default: STATE-DIR/audit.log)
+  --prompt-socket PATH     serve own authentication sessions to a prompt client on
+                           this socket (in the runtime dir); without it, challenges
+                           go to registered agents only
+  --pam-helper PATH        PAM helper for those sessions
+                           (default: /usr/local/libexec/trustpath/trustpath-pam-helper)
   --replace                replace an existing owner of org.freedesktop.PolicyKit1
   --version                print the version and exit
   --help                   print this help and exit
@@ -41,6 +50,7 @@ export function parseOptions(argv: readonly string[]): DaemonOptions {
     user: 'trustpath', stateDir: '/var/lib/trustpath', runtimeDir: '/run/trustpath',
     actionsDirs: [] as string[], rulesDirs: [] as string[], systemDirs: true, expirationSeconds: 300,
     replace: false, auditLog: undefined as string | undefined, help: false, version: false,
+    promptSocket: undefined as string | undefined, pamHelper: undefined as string | undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -64,6 +74,8 @@ export function parseOptions(argv: readonly string[]): DaemonOptions {
       case '--actions-dir': o.actionsDirs.push(dir()); break;
       case '--rules-dir': o.rulesDirs.push(dir()); break;
       case '--audit-log': o.auditLog = dir(); break;
+      case '--prompt-socket': o.promptSocket = dir(); break;
+      case '--pam-helper': o.pamHelper = dir(); break;
       case '--no-system-dirs': o.systemDirs = false; break;
       case '--replace': o.replace = true; break;
       case '--help': case '-h': o.help = true; break;
