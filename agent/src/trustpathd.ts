@@ -44,7 +44,7 @@ async function prepareAsRoot(opts: DaemonOptions, users: SystemUserDatabase, dir
   return source;
 }
 
-async function connect(opts: DaemonOptions): Promise<dbus.MessageBus> {
+async function connect(): Promise<dbus.MessageBus> {
   const address = process.env.DBUS_SYSTEM_BUS_ADDRESS || 'unix:path=/run/dbus/system_bus_socket';
   // dbus-next reaches unix:path= addresses through the 'usocket' addon, whose
   // synchronous writes cost more than the rest of a CheckAuthorization; the daemon
@@ -54,12 +54,16 @@ async function connect(opts: DaemonOptions): Promise<dbus.MessageBus> {
     log(`Lost the system bus connection: ${(e as Error)?.message ?? String(e)}`);
     process.exit(1);
   });
+  return bus;
+}
+
+/** Taken last, once the object is served: a client that sees the name can call at once. */
+async function takeName(bus: dbus.MessageBus, opts: DaemonOptions): Promise<void> {
   const flags = NameFlag.DO_NOT_QUEUE | NameFlag.ALLOW_REPLACEMENT | (opts.replace ? NameFlag.REPLACE_EXISTING : 0);
   const reply = await bus.requestName(BUS_NAME, flags);
   if (reply !== RequestNameReply.PRIMARY_OWNER && reply !== RequestNameReply.ALREADY_OWNER) {
-    throw new Error(`${BUS_NAME} is already owned on ${address} (pass --replace to take it over)`);
+    throw new Error(`${BUS_NAME} is already owned on the bus (pass --replace to take it over)`);
   }
-  return bus;
 }
 
 /** --prompt-socket: trustpathd's own authentication sessions, driven by a prompt client. */
@@ -80,7 +84,7 @@ async function main(argv: readonly string[]): Promise<void> {
     rules: [...(opts.systemDirs ? RULES_DIRS : []), ...opts.rulesDirs],
   };
   const source = await prepareAsRoot(opts, users, dirs);
-  const bus = await connect(opts);
+  const bus = await connect();
   const server = new ObjectServer(bus, (m) => log(m));
   const changed = (): void => server.emitSignal(AUTHORITY_PATH, AUTHORITY_IFACE, 'Changed');
   const policy = await PolicyState.load(source, (m) => log(m), changed);
@@ -113,6 +117,7 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  await takeName(bus, opts);
   log(`Acquired the name ${BUS_NAME} on the system bus`);
 }
 
