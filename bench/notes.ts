@@ -67,8 +67,12 @@ function spread(values: readonly number[], n: number): number[] {
 }
 
 function memoryTrend(r: DaemonRun, label: string): string {
-  const points = spread(r.memoryRun.rssSamplesKiB, 10).map((k) => (k / 1024).toFixed(1));
-  return `memory: ${label} RSS during the memory run, MiB, evenly spaced: ${points.join(' ')}`;
+  const samples = r.memoryRun.rssSamplesKiB;
+  const points = spread(samples, 10).map((k) => (k / 1024).toFixed(1));
+  // Growth after the first tenth of the run: what is left once pools and workers are warm.
+  const tenth = samples[Math.floor(samples.length / 10)] ?? NaN;
+  const late = (samples[samples.length - 1] ?? NaN) - tenth;
+  return `memory: ${label} RSS during the memory run, MiB, evenly spaced: ${points.join(' ')}; after its first tenth: ${late >= 0 ? '+' : ''}${late} KiB`;
 }
 
 function targetNotes(runs: readonly [DaemonRun, DaemonRun], labels: readonly [string, string]): string[] {

@@ -64,7 +64,7 @@ function clientMark(m: Measurement): string {
 function row(label: string, m: Measurement): string {
   const cpu = `${num(m.cpuPercent.daemon, 0)}/${num(m.cpuPercent.bus, 0)}/${num(m.cpuPercent.client, 0)}${clientMark(m)}`;
   return `  ${padEnd(label, 26)}${pad(num(m.callsPerSecond, 1), 10)}${pad(num(m.latency.p50Ms, 2), 9)}${pad(num(m.latency.p99Ms, 2), 9)}`
-    + `${pad(String(m.errors), 8)}${pad(String(m.calls), 9)}  ${padEnd(answers(m), 12)}${pad(cpu, 13)}`;
+    + `${pad(num(m.latency.maxMs, 2), 9)}${pad(String(m.errors), 8)}${pad(String(m.calls), 9)}  ${padEnd(answers(m), 12)}${pad(cpu, 13)}`;
 }
 
 function ratioRow(label: string, r: Ratios): string {
@@ -72,7 +72,7 @@ function ratioRow(label: string, r: Ratios): string {
 }
 
 function scenarioLines(runs: readonly [DaemonRun, DaemonRun], labels: readonly [string, string], titles: ReadonlyMap<ScenarioId, string>): string[] {
-  const out = [`  ${padEnd('scenario / daemon', 26)}${pad('calls/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('errors', 8)}${pad('calls', 9)}  ${padEnd('answers', 12)}${pad('CPU% d/bus/cl', 13)}`];
+  const out = [`  ${padEnd('scenario / daemon', 26)}${pad('calls/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}${pad('errors', 8)}${pad('calls', 9)}  ${padEnd('answers', 12)}${pad('CPU% d/bus/cl', 13)}`];
   for (const id of ALL_ROWS) {
     const a = runs[0].scenarios[id];
     const b = runs[1].scenarios[id];

@@ -21,7 +21,7 @@ const ROUNDS = 2;
 const SCENARIO_ROWS = 5;
 
 const NUM = String.raw`(\d+(?:\.\d+)?)`;
-const rowRe = (label: string): RegExp => new RegExp(String.raw`^  ${label}\s+${NUM}\s+${NUM}\s+${NUM}\s+(\d+)\s+(\d+)\s+(\S+)`, 'gm');
+const rowRe = (label: string): RegExp => new RegExp(String.raw`^  ${label}\s+${NUM}\s+${NUM}\s+${NUM}\s+${NUM}\s+(\d+)\s+(\d+)\s+(\S+)`, 'gm');
 const memRe = (label: string): RegExp => new RegExp(String.raw`^  ${label}\s+${NUM} MiB\s+${NUM} MiB\s+${NUM} MiB\s+(-?\d+) KiB\s+(\d+)\s+${NUM}\s+(\d+)\s+${NUM} MiB\s+(\d+)$`, 'gm');
 
 interface JsonRun {
@@ -44,8 +44,8 @@ function checkRows(out: string, label: string): void {
   const rows = [...out.matchAll(rowRe(label))];
   assert.equal(rows.length, SCENARIO_ROWS, `${label}: scenario rows\n${out}`);
   for (const r of rows) {
-    const [, cps, p50, p99, errors, calls] = r.map(Number);
-    assert.ok(cps! > 0 && p50! > 0 && p99! >= p50!, `${label}: figures in ${r[0]}`);
+    const [, cps, p50, p99, max, errors, calls] = r.map(Number);
+    assert.ok(cps! > 0 && p50! > 0 && p99! >= p50! && max! >= p99!, `${label}: figures in ${r[0]}`);
     assert.equal(errors, 0, `${label}: errors in ${r[0]}`);
     assert.ok(calls === ROUNDS * CALLS || calls === ROUNDS * CALLS * CONCURRENCY, `${label}: calls in ${r[0]}`);
   }
