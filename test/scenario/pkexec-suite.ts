@@ -53,12 +53,12 @@ const CASES: readonly PkexecCase[] = [
     expected: () => `${HEADER}${PAM_FAILED}==== AUTHENTICATION FAILED ====\n${NOT_AUTHORIZED}rc=127\n` },
   { name: 'built-in agent, EOF at the prompt', ttyAgent: false, answer: { type: 'eof' },
     expected: () => `${HEADER}** (process:PID): ERROR **: TIME: Got unexpected EOF while reading from controlling terminal.\n`
-      + `${PAM_FAILED}bash: line 1: PID Trace/breakpoint trap   pkexec /usr/bin/id -u\nrc=133\n` },
+      + 'bash: line 1: PID Trace/breakpoint trap   pkexec /usr/bin/id -u\nrc=133\n' },
   { name: 'pkttyagent, right password', ttyAgent: true, answer: { type: 'password' },
     expected: () => `${HEADER}==== AUTHENTICATION COMPLETE ====\n0\nrc=0\n` },
   { name: 'pkttyagent, EOF at the prompt', ttyAgent: true, answer: { type: 'eof' },
     expected: () => `${HEADER}** (pkttyagent:PID): ERROR **: TIME: Got unexpected EOF while reading from controlling terminal.\n`
-      + `${PAM_FAILED}${NOT_AUTHORIZED}bash: line 1: PID Trace/breakpoint trap   pkttyagent --process $$ --notify-fd 3 3> $f\nrc=127\n` },
+      + `${NOT_AUTHORIZED}bash: line 1: PID Trace/breakpoint trap   pkttyagent --process $$ --notify-fd 3 3> $f\nrc=127\n` },
 ];
 
 const PKEXEC = 'pkexec /usr/bin/id -u; echo "rc=$?"';
@@ -85,7 +85,10 @@ async function runCase(c: PkexecCase, user: TestUser, admin: TestUser): Promise<
     if (c.answer.type === 'eof') term.write('\x04');
     else term.write(`${c.answer.type === 'password' ? admin.password : 'not-the-password'}\r`);
     await term.expect(/rc=\d+\n/, { timeoutMs: 30_000 });
-    return normalizeTranscript(term.transcript());
+    const shown = normalizeTranscript(term.transcript());
+    // After EOF the agent dies; whether its helper still reports the aborted PAM
+    // conversation, and in which order, is a race between processes: not compared.
+    return c.answer.type === 'eof' ? shown.split('\n').filter((l) => !l.startsWith('polkit-agent-helper-1: ')).join('\n') : shown;
   } finally {
     term.kill();
   }

@@ -108,7 +108,13 @@ export async function startAuthorityOn(kind: AuthorityKind, bus: TestBus, opts: 
     rmSync(scratch, { recursive: true, force: true });
     throw e;
   }
-  await untilAuthorityAnswers(bus.address);
+  try {
+    await untilAuthorityAnswers(bus.address);
+  } catch (e) {
+    await authority.stop();
+    rmSync(scratch, { recursive: true, force: true });
+    throw e;
+  }
   return {
     kind, bus, authority,
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DBUS_SYSTEM_BUS_ADDRESS: bus.address },
@@ -155,7 +161,14 @@ export async function withSystemBusAuthority<T>(kind: AuthorityKind, opts: Daemo
       throw new Error(`${SYSTEM_BUS_SOCKET} is answered by a running bus; scenario tests need it free`);
     }
     mkdirSync('/run/dbus', { recursive: true, mode: 0o755 });
-    const a = await startAuthorityOn(kind, await startBus(SYSTEM_BUS_SOCKET), opts);
+    const bus = await startBus(SYSTEM_BUS_SOCKET);
+    let a: AuthorityOnBus;
+    try {
+      a = await startAuthorityOn(kind, bus, opts);
+    } catch (e) {
+      await bus.stop();
+      throw e;
+    }
     try {
       return await fn(a);
     } finally {
