@@ -83,7 +83,10 @@ test('conformance: Introspect names the same Authority members', async () => {
   };
   const baseline = authorityMembers(await xmlOf('polkitd'));
   assert.ok(baseline.includes('method CheckAuthorization') && baseline.includes('signal Changed'));
-  assert.deepEqual(authorityMembers(await xmlOf('trustpathd')), baseline);
+  // AuthenticationAgentResponse3 came with polkit 127 (POLKIT-REFERENCE.md §1.1), and
+  // the issue asks for it: the one member trustpathd may add.
+  const ours = authorityMembers(await xmlOf('trustpathd'));
+  assert.deepEqual(ours.filter((m) => m !== 'method AuthenticationAgentResponse3'), baseline);
 });
 
 test('conformance: the Authority is served as soon as the name is owned', async () => {
