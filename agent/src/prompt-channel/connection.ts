@@ -21,7 +21,10 @@ export class Connection implements Outbox {
     private readonly log: (msg: string) => void) {
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (e) => this.drop(`socket error: ${e.message}`));
-    socket.on('close', () => this.drop(this.#decoder.pending > 0 ? 'disconnected in the middle of a frame' : 'disconnected'));
+    // on 'end' already: a client that ends its side sees the close only once it is dropped
+    const gone = (): void => this.drop(this.#decoder.pending > 0 ? 'disconnected in the middle of a frame' : 'disconnected');
+    socket.on('end', gone);
+    socket.on('close', gone);
   }
 
   get closed(): boolean {
