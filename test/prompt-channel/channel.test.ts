@@ -119,6 +119,22 @@ describe('prompt channel', () => {
     await c.close();
   });
 
+  test('LOCKED carries the uid and the wall-clock end, and closes the held response fd', async () => {
+    const c = await connected(ch, path);
+    const s = await ch.show(request(), new Controls());
+    const p = fifo();
+    s.pamMessage({ kind: 'prompt', echo: false, text: 'Password: ' }, p.writeFd);
+    const until = new Date(Date.now() + 600_000);
+    s.lockedOut(1000, until);
+    assert.equal(isOpen(p.writeFd), false);
+    s.finished({ outcome: 'failed', reason: 'locked-out' });
+    const locked = await c.waitFor('locked');
+    assert.deepEqual([locked.uid, locked.until], [1000, until.getTime()]);
+    assert.deepEqual(await c.waitFor('finished', (m) => m.id === locked.id), { type: 'finished', id: locked.id, outcome: 'failed', reason: 'locked-out' });
+    closeSync(p.readFd);
+    await c.close();
+  });
+
   test('a second client is refused while one is connected; the first goes on', async () => {
     const c = await connected(ch, path);
     const second = await PromptClient.connect(path);
