@@ -224,24 +224,33 @@ export class Authority {
     const result: AuthResult = await own.manager.authenticate({
       sessionKey: session !== null ? `unix-session:${session}` : subjectToString(subject),
       candidates: identities, actionId, subject: subjectToString(subject), signal,
-      requester: { pid: requesterPid, uid: subjectUid, exe: facts.exe ?? '<unknown>', cmdline: facts.argv, busName: sender },
+      // The requester is the subject's process (who wants the privilege), as the
+      // kernel and the bus daemon describe it; its bus name only when it is one.
+      requester: {
+        pid: requesterPid, uid: subjectUid, exe: facts.exe ?? '<unknown>', cmdline: facts.argv,
+        ...(subject.kind === 'system-bus-name' ? { busName: subject.name } : {}),
+      },
       presentation: { message, iconName: details['polkit.icon_name'] ?? action?.iconName ?? '', untrustedDetails: { ...details } },
     }, own.prompt);
-    void callerUid;
     const keep = isKeep(decision.implicit);
+    const scopeOfSession = session !== null ? `unix-session:${session}` : subjectToString(subject);
+    const who = `${scopeOfSession} (check requested by ${sender}, uid ${callerUid})`;
     if (keep) details['polkit.retains_authorization_after_challenge'] = 'true';
     if (result.outcome !== 'authenticated') {
       if (result.outcome === 'dismissed') details['polkit.dismissed'] = 'true';
+      this.d.log(`Operator of ${who} FAILED to authenticate to gain authorization for action ${actionId} for ${subjectToString(subject)} [${facts.cmdline ?? '<unknown>'}] (owned by unix-user:${subjectUid}): ${result.outcome}`);
       return [false, false, details];
     }
+    let temporary = false;
     if (keep) {
       const process = await this.d.resolver.processKeyOf(subject, subjectUid).catch(() => undefined);
       if (process) {
-        const scope = session !== null ? `unix-session:${session}` : subjectToString(subject);
-        details['polkit.temporary_authorization_id'] = this.d.temporary.add(actionId, process, scope).id;
+        details['polkit.temporary_authorization_id'] = this.d.temporary.add(actionId, process, scopeOfSession).id;
+        temporary = true;
         this.d.changed();
       }
     }
+    this.d.log(`Operator of ${who} successfully authenticated as unix-user:${result.uid} to gain ${temporary ? 'TEMPORARY' : 'ONE-SHOT'} authorization for action ${actionId} for ${subjectToString(subject)} [${facts.cmdline ?? '<unknown>'}] (owned by unix-user:${subjectUid})`);
     return [true, false, details];
   }
 
