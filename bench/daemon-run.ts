@@ -22,9 +22,13 @@ export interface DaemonRun {
   /** VmHWM at the end of the run */
   readonly peakKiB: number;
   readonly threads: number;
+  /** the end of what the daemon wrote to stderr (kept in the JSON for notes) */
+  readonly logTail: string;
 }
 
 type Progress = (line: string) => void;
+
+const LOG_TAIL_CHARS = 4000;
 
 interface Rig {
   /** trustpathd's own state and runtime directories, so that runs never share them */
@@ -96,7 +100,7 @@ function scenarioContext(rig: Rig, user: TestUser): ScenarioContext {
 }
 
 function failure(rig: Rig, e: unknown): Error {
-  const log = rig.authority.log().slice(-2000);
+  const log = rig.authority.log().slice(-LOG_TAIL_CHARS);
   const kind = rig.authority.kind;
   return new Error(`${kind}: ${(e as Error).message}${log ? `\n--- ${kind} stderr (tail) ---\n${log}` : ''}`);
 }
@@ -133,7 +137,7 @@ async function measureAll(rigs: readonly Rig[], o: BenchOptions, user: TestUser,
     const end = memory(pids(rig).daemonPid);
     const merged: Partial<Record<ScenarioId, Measurement>> = {};
     for (const [id, parts] of slices[i]!) merged[id] = combine(parts);
-    runs.push({ kind: rig.authority.kind, startRssKiB: startRss[i]!, scenarios: merged, memoryRun: combine([mem]), peakKiB: end.peakKiB, threads: end.threads });
+    runs.push({ kind: rig.authority.kind, startRssKiB: startRss[i]!, scenarios: merged, memoryRun: combine([mem]), peakKiB: end.peakKiB, threads: end.threads, logTail: rig.authority.log().slice(-LOG_TAIL_CHARS) });
   }
   return runs;
 }
