@@ -13,7 +13,13 @@ export interface Agent {
   readonly serial: number;
   /** subject string of the registration (unix-process:PID:START or unix-session:ID) */
   readonly scope: string;
-  readonly creatorUid: number;
+  /**
+   * uids whose AuthenticationAgentResponse2 may answer this agent's cookies: the
+   * registering caller's (polkit 122: user_of_caller — root for pkexec's own agent)
+   * and the subject's (the real uid polkit-agent-helper-1 reports when started by a
+   * setuid pkexec; upstream polkit issue 17). Any other uid gets "No session for cookie".
+   */
+  readonly creatorUids: readonly number[];
   readonly busName: string;
   readonly objectPath: string;
   readonly locale: string;
@@ -62,12 +68,12 @@ export class AgentRegistry {
 
   get(scope: string): Agent | undefined { return this.#byScope.get(scope); }
 
-  register(scope: string, creatorUid: number, busName: string, objectPath: string, locale: string, fallback: boolean): Agent {
+  register(scope: string, creatorUids: readonly number[], busName: string, objectPath: string, locale: string, fallback: boolean): Agent {
     if (this.#byScope.has(scope)) throw failed('An authentication agent already exists for the given subject');
     if (this.#byScope.size >= AGENT_LIMITS.agents) throw failed('Too many authentication agents are registered');
     const serial = ++this.#serial;
     const agent: Agent = {
-      serial, scope, creatorUid, busName, objectPath, locale, fallback,
+      serial, scope, creatorUids, busName, objectPath, locale, fallback,
       cookiePrefix: `${serial}-${hex128()}`, cookieSerial: 0, sessions: new Set(),
     };
     this.#byScope.set(scope, agent);
@@ -93,7 +99,7 @@ export class AgentRegistry {
   /** uid undefined: the legacy AuthenticationAgentResponse, matched against every agent. */
   sessionForCookie(uid: number | undefined, cookie: string): AgentSession | undefined {
     for (const a of this.#byScope.values()) {
-      if (uid !== undefined && a.creatorUid !== uid) continue;
+      if (uid !== undefined && !a.creatorUids.includes(uid)) continue;
       for (const s of a.sessions) if (s.cookie === cookie) return s;
     }
     return undefined;
@@ -107,20 +113,7 @@ export class AgentRegistry {
     })).catch((e: unknown) => this.log(`Error cancelling authentication: ${(e as Error)?.message ?? String(e)}`));
   }
 
-  /** Runs one BeginAuthentication; resolves when the agent returns. */
-  async challenge(agent: Agent, req: ChallengeRequest): Promise<ChallengeOutcome> {
-    if (agent.sessions.size >= AGENT_LIMITS.sessionsPerAgent) {
-      this.log(`Agent ${agent.busName} has ${agent.sessions.size} sessions already; not starting another`);
-      return { authenticatedUid: undefined, dismissed: false };
-    }
-    agent.cookieSerial++;
-    const session: AgentSession = {
-      cookie: `${agent.cookiePrefix}-${agent.cookieSerial}-${hex128()}`, agent, identities: req.identities,
-      initiator: req.initiator, subjectBusName: req.subjectBusName, authenticatedUid: undefined,
-    };
-    agent.sessions.add(session);
-    const onAbort = (): void => this.cancel(session);
-    req.signal.addEventListener('abort', onAbort, { once: true });
+  async #begin(agent: Agent, session: AgentSession, req: ChallengeRequest): Promise<ChallengeOutcome> {
     try {
       await this.bus.call(new Message({
         destination: agent.busName, path: agent.objectPath, interface: AGENT_IFACE, member: 'BeginAuthentication',
@@ -132,6 +125,34 @@ export class AgentRegistry {
       const type = (e as { type?: unknown })?.type;
       this.log(`Error performing authentication: ${(e as { text?: string })?.text ?? (e as Error)?.message} (${String(type)})`);
       return { authenticatedUid: undefined, dismissed: type === 'org.freedesktop.PolicyKit1.Error.Cancelled' };
+    }
+  }
+
+  /** Runs one BeginAuthentication; resolves when the agent returns or the check is cancelled. */
+  async challenge(agent: Agent, req: ChallengeRequest): Promise<ChallengeOutcome> {
+    if (agent.sessions.size >= AGENT_LIMITS.sessionsPerAgent) {
+      this.log(`Agent ${agent.busName} has ${agent.sessions.size} sessions already; not starting another`);
+      return { authenticatedUid: undefined, dismissed: false };
+    }
+    agent.cookieSerial++;
+    const session: AgentSession = {
+      cookie: `${agent.cookiePrefix}-${agent.cookieSerial}-${hex128()}`, agent, identities: req.identities,
+      initiator: req.initiator, subjectBusName: req.subjectBusName, authenticatedUid: undefined,
+    };
+    agent.sessions.add(session);
+    // As polkitd (its agent call carries the check's GCancellable): a cancelled check
+    // asks the agent to stop and is answered at once, without waiting for the agent.
+    let onAbort = (): void => {};
+    const aborted = new Promise<ChallengeOutcome>((resolve) => {
+      onAbort = (): void => {
+        this.cancel(session);
+        resolve({ authenticatedUid: undefined, dismissed: false });
+      };
+    });
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (req.signal.aborted) onAbort();
+      return await Promise.race([aborted, this.#begin(agent, session, req)]);
     } finally {
       req.signal.removeEventListener('abort', onAbort);
       agent.sessions.delete(session);

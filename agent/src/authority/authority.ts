@@ -287,7 +287,8 @@ export class Authority {
     const fallbackOpt = options !== null && typeof options === 'object' && Object.hasOwn(options, 'fallback')
       ? (options as Record<string, { signature?: string; value?: unknown }>).fallback : undefined;
     const fallback = fallbackOpt?.signature === 'b' && fallbackOpt.value === true;
-    this.d.agents.register(scope, subjectUid, sender, objectPath, locale, fallback);
+    const callerUid = await this.d.busDaemon.uidOf(sender);
+    this.d.agents.register(scope, [...new Set([callerUid, subjectUid])], sender, objectPath, locale, fallback);
     const pid = await this.d.busDaemon.pidOf(sender).catch(() => undefined);
     const cmdline = (pid === undefined ? null : processFacts(pid).cmdline) ?? '<unknown>';
     this.d.log(`Registered Authentication Agent for ${scope} (system bus name ${sender} [${cmdline}], object path ${objectPath}, locale ${locale})`);

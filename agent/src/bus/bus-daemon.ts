@@ -11,9 +11,15 @@ export interface Credentials { readonly uid: number; readonly pid: number }
 
 const CACHE_MAX = 8192;
 
+/**
+ * The bus daemon's error, passed on as polkitd passes it: GDBus keeps the remote
+ * error's name and puts "GDBus.Error:NAME: " before its text.
+ */
 function busErrorToCallError(e: unknown): CallError {
   const err = e as { type?: unknown; text?: unknown; message?: unknown };
-  if (typeof err?.type === 'string') return new CallError(err.type, typeof err.text === 'string' ? err.text : '');
+  if (typeof err?.type === 'string') {
+    return new CallError(err.type, `GDBus.Error:${err.type}: ${typeof err.text === 'string' ? err.text : ''}`);
+  }
   return new CallError('org.freedesktop.DBus.Error.Failed', String(err?.message ?? e));
 }
 
