@@ -21,6 +21,8 @@ const ALLOW_USER_INTERACTION = 1;
 /** A flow that waits longer than this hangs (a reply that never comes). */
 const FLOW_TIMEOUT_MS = 30_000;
 export const COOKIE = /^\d+-[0-9a-f]{32}-\d+-[0-9a-f]{32}$/;
+const NO_SESSION = { ok: false, error: 'org.freedesktop.PolicyKit1.Error.Failed', message: 'No session for cookie' } as const;
+
 /** What a check of a _keep action carries after an agent session that did not succeed. */
 const KEPT = { 'polkit.retains_authorization_after_challenge': 'true' } as const;
 
@@ -129,7 +131,15 @@ function flowSuccessAndKeep(daemon: AuthorityOnBus): Promise<void> {
 
 function flowOneShot(daemon: AuthorityOnBus): Promise<void> {
   return withFlow(daemon, async (f) => {
-    assert.deepEqual(await checkWithPassword(f, TEST_ACTIONS.admin, 'Scenario: admin authorization'), [true, false, {}]);
+    const pending = check(f, TEST_ACTIONS.admin);
+    const begin = await f.agent.begin(0);
+    assertBegin(begin, f, TEST_ACTIONS.admin, 'Scenario: admin authorization');
+    // A uid that neither registered the agent nor owns the subject cannot answer.
+    assert.deepEqual(await agentResponse2(f.caller, 4_000_000_000, begin.cookie, begin.identities[0]!), NO_SESSION);
+    await authenticate(f, begin);
+    assert.deepEqual(result(await pending), [true, false, {}]);
+    // The cookie is spent once the check has been answered.
+    assert.deepEqual(await agentResponse2(f.caller, 0, begin.cookie, begin.identities[0]!), NO_SESSION);
     assert.deepEqual(result(await check(f, TEST_ACTIONS.admin, 0)), [false, true, {}]);
   });
 }
