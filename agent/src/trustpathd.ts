@@ -47,8 +47,10 @@ async function prepareAsRoot(opts: DaemonOptions, users: SystemUserDatabase, dir
 async function connect(): Promise<dbus.MessageBus> {
   const address = process.env.DBUS_SYSTEM_BUS_ADDRESS || 'unix:path=/run/dbus/system_bus_socket';
   // dbus-next reaches unix:path= addresses through the 'usocket' addon, whose
-  // synchronous writes cost more than the rest of a CheckAuthorization; the daemon
-  // never passes fds, so node's own socket (dbus-next's 'socket' key) is used.
+  // synchronous writes cost more than the rest of a CheckAuthorization; node's own
+  // socket (dbus-next's 'socket' key) is used. It negotiates no fd passing, so a
+  // pidfd never arrives and subjects are identified by pid, start time and uid
+  // (polkit ignores a pidfd that comes without an fd, too).
   const bus = dbus.sessionBus({ busAddress: address.replace(/(^|;)unix:path=/g, '$1unix:socket=') });
   bus.on('error', (e: unknown) => {
     log(`Lost the system bus connection: ${(e as Error)?.message ?? String(e)}`);

@@ -61,3 +61,13 @@ test('garbage shapes are rejected, not crashed on', () => {
     assert.throws(() => parseSubject(raw));
   }
 });
+
+test('a pidfd that arrived as an fd names its process; uid is then required', () => {
+  const fdValue = { receivedFd: true, process: { pid: 77, startTime: 99n } };
+  assert.deepEqual(parseSubject(['unix-process', { pidfd: v('h', fdValue), uid: v('i', 1000), pid: v('u', 1), 'start-time': v('t', 1n) }]),
+    { kind: 'unix-process', pid: 77, startTime: 99n, uid: 1000 });
+  assert.equal(message(() => parseSubject(['unix-process', { pidfd: v('h', fdValue) }])),
+    "Error parsing unix-process subject: 'pidfd' specified withtout 'uid'");
+  assert.match(message(() => parseSubject(['unix-process', { pidfd: v('h', { receivedFd: true, process: null }), uid: v('i', 0) }])),
+    /has exited or the fd is not a pidfd/);
+});

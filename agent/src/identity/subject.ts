@@ -4,7 +4,7 @@
 import dbus from 'dbus-next';
 import { failed } from '../bus/errors.js';
 import { isUniqueName } from '../bus/signature.js';
-import { MISSING_FD } from '../bus/dbus-next-hardening.js';
+import { isReceivedFd } from '../bus/dbus-next-hardening.js';
 
 const { Variant } = dbus;
 
@@ -53,18 +53,33 @@ function prefixed<T>(prefix: string, f: () => T): T {
   }
 }
 
+/**
+ * polkit 124+: a `pidfd` that arrived as a real fd names the process (its pid and
+ * start time were read while the fd pinned it, dbus-next-hardening.ts); `uid` is then
+ * required. A `pidfd` without an attached fd is ignored, as polkit ignores it.
+ */
+function pidfdProcess(dict: Record<string, unknown>): Subject | undefined {
+  if (!Object.hasOwn(dict, 'pidfd')) return undefined;
+  const v = dict.pidfd;
+  if (!(v instanceof Variant) || v.signature !== 'h' || !isReceivedFd(v.value)) return undefined;
+  const uid = optional(dict, 'uid', 'i');
+  if (typeof uid !== 'number' || uid === -1) throw failed("'pidfd' specified withtout 'uid'");
+  const p = v.value.process;
+  if (!p) throw failed('The process of the pidfd has exited or the fd is not a pidfd');
+  return { kind: 'unix-process', pid: p.pid, startTime: p.startTime, uid: uid >>> 0 };
+}
+
 /** polkit_subject_new_for_gvariant; errors carry "Error parsing … subject: ". */
 export function parseSubject(raw: unknown): Subject {
   const [kind, dict] = asPair(raw);
   if (kind === 'unix-process') {
     return prefixed('Error parsing unix-process subject: ', () => {
+      const pidfd = pidfdProcess(dict);
+      if (pidfd) return pidfd;
       const pid = lookup(dict, 'pid', 'u') as number;
       const startTime = lookup(dict, 'start-time', 't') as bigint;
       const uidValue = optional(dict, 'uid', 'i');
       const uid = typeof uidValue === 'number' && uidValue !== -1 ? uidValue >>> 0 : undefined;
-      // A pidfd ('h') is honoured only when the message carries fds; this connection
-      // never negotiates fd passing, so it never does (dbus-next-hardening.ts).
-      void MISSING_FD;
       return { kind: 'unix-process', pid, startTime, uid } as const;
     });
   }
