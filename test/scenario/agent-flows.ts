@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type dbus from 'dbus-next';
 import {
-  FakeAgent, agentResponse2, callRaw, checkAuthorization, connect, plain, processSubject, startTimeOf, uniqueName, unixUser,
+  AUTHORITY_IFACE, AUTHORITY_PATH, FakeAgent, agentResponse2, callRaw, checkAuthorization, connect, plain, processSubject, startTimeOf, uniqueName, unixUser,
   type BeginCall, type Outcome, type Subject,
 } from '../support/dbus-client.js';
 import type { AuthorityOnBus, DaemonOptions } from '../support/system-bus.js';
@@ -214,6 +214,35 @@ function flowExpiry(daemon: AuthorityOnBus, seconds: number): Promise<void> {
   });
 }
 
+/** Changed signals of the Authority seen on conn from now on (their signatures). */
+async function watchChanged(conn: dbus.MessageBus): Promise<string[]> {
+  const seen: string[] = [];
+  const rule = `type='signal',interface='${AUTHORITY_IFACE}',member='Changed',path='${AUTHORITY_PATH}'`;
+  const r = await callRaw(conn, { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', iface: 'org.freedesktop.DBus', member: 'AddMatch', signature: 's', body: [rule] });
+  assert.ok(r.ok, `AddMatch: ${JSON.stringify(r)}`);
+  conn.on('message', (m: dbus.Message) => {
+    if (m.interface === AUTHORITY_IFACE && m.member === 'Changed') seen.push(m.signature ?? '');
+  });
+  return seen;
+}
+
+async function flowChanged(daemon: AuthorityOnBus): Promise<void> {
+  const watcher = await connect(daemon.bus.address);
+  try {
+    const seen = await watchChanged(watcher);
+    const f = await startFlow(daemon); // registers an agent
+    await f.agent.until(() => seen.length >= 1, 'Changed after RegisterAuthenticationAgent');
+    const unreg = await callRaw(f.agent.conn, { member: 'UnregisterAuthenticationAgent', signature: '(sa{sv})s', body: [f.subject, f.agent.path] });
+    assert.ok(unreg.ok, JSON.stringify(unreg));
+    await f.agent.until(() => seen.length >= 2, 'Changed after UnregisterAuthenticationAgent');
+    await f.close();
+    // polkitd 122 emits Changed without arguments.
+    assert.deepEqual(seen.slice(0, 2), ['', '']);
+  } finally {
+    watcher.disconnect();
+  }
+}
+
 const FLOWS: readonly [string, (d: AuthorityOnBus) => Promise<void>][] = [
   ['BeginAuthentication arguments; Response2 as root authorizes; _keep is reused', flowSuccessAndKeep],
   ['auth_admin (no keep) is one-shot', flowOneShot],
@@ -222,6 +251,7 @@ const FLOWS: readonly [string, (d: AuthorityOnBus) => Promise<void>][] = [
   ['CancelCheckAuthorization (and a duplicate cancellation id) while the agent holds the session', flowCancel],
   ['the caller disconnects mid-check: the agent gets CancelAuthentication', flowCallerVanishes],
   ['the agent disconnects mid-check: not authorized', flowAgentVanishes],
+  ['Changed is emitted when an agent registers and unregisters', flowChanged],
 ];
 
 /** Declares the agent-flow tests for `kind` (one daemon for the file; a second for expiry). */
