@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { AUTHORITY_IFACE, callRaw, connect, plain, type Outcome } from '../support/dbus-client.js';
 import { startAuthority } from '../support/authority.js';
-import { startSharedPrivateBus, trustpathdArgs } from '../support/system-bus.js';
+import { startAuthorityOn, startSharedPrivateBus, trustpathdArgs } from '../support/system-bus.js';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuthorityOnBus } from '../support/system-bus.js';
 import type { AuthorityKind } from '../support/authority.js';
 import { CASES, introspect, normalize, type Case, type CaseContext, type Expect } from './conformance-cases.js';
@@ -104,6 +106,24 @@ test('conformance: the Authority is served as soon as the name is owned', async 
       assert.deepEqual(plain(o), { ok: true, signature: 'v', body: [{ sig: 'u', value: 1 }] }, `${kind} right after owning the name`);
     } finally {
       await bus.stop();
+    }
+  }
+});
+
+test('conformance: the daemon exits when its bus goes away', async () => {
+  // polkitd (GDBus exit-on-close) ends when its bus connection closes, so a service
+  // manager can restart it; a daemon left running without a bus serves no one.
+  for (const kind of KINDS) {
+    const bus = await startSharedPrivateBus();
+    const daemon = await startAuthorityOn(kind, bus);
+    const proc = daemon.authority.process;
+    try {
+      const exited = once(proc, 'exit');
+      bus.process.kill('SIGTERM');
+      const outcome = await Promise.race([exited.then(() => 'exited'), sleep(10_000).then(() => 'still running')]);
+      assert.equal(outcome, 'exited', `${kind} after its bus went away:\n${daemon.authority.log().slice(-1500)}`);
+    } finally {
+      await daemon.stop();
     }
   }
 });
