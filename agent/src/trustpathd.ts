@@ -52,10 +52,15 @@ async function connect(): Promise<dbus.MessageBus> {
   // pidfd never arrives and subjects are identified by pid, start time and uid
   // (polkit ignores a pidfd that comes without an fd, too).
   const bus = dbus.sessionBus({ busAddress: address.replace(/(^|;)unix:path=/g, '$1unix:socket=') });
-  bus.on('error', (e: unknown) => {
-    log(`Lost the system bus connection: ${(e as Error)?.message ?? String(e)}`);
+  // As polkitd: without its bus connection the authority has nothing to serve;
+  // it exits (systemd or bus activation starts it again).
+  const lost = (why: string): never => {
+    log(`Lost the system bus connection: ${why}`);
     process.exit(1);
-  });
+  };
+  bus.on('error', (e: unknown) => lost((e as Error)?.message ?? String(e)));
+  const conn = (bus as unknown as { _connection?: { on(ev: string, f: () => void): void } })._connection;
+  conn?.on('end', () => lost('the bus closed the connection'));
   return bus;
 }
 
