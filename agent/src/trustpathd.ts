@@ -51,7 +51,7 @@ async function connect(): Promise<dbus.MessageBus> {
   // socket (dbus-next's 'socket' key) is used. It negotiates no fd passing, so a
   // pidfd never arrives and subjects are identified by pid, start time and uid
   // (polkit ignores a pidfd that comes without an fd, too).
-  const bus = dbus.sessionBus({ busAddress: address.replace(/(^|;)unix:path=/g, '$1unix:socket=') });
+  const bus = dbus.sessionBus({ busAddress: address, negotiateUnixFd: true } as Parameters<typeof dbus.sessionBus>[0]);
   // As polkitd: without its bus connection the authority has nothing to serve;
   // it exits (systemd or bus activation starts it again).
   const lost = (why: string): never => {
@@ -105,6 +105,7 @@ async function main(argv: readonly string[]): Promise<void> {
     busDaemon, resolver, policy, users, temporary, agents: new AgentRegistry(bus, (m) => log(m)),
     log: (m) => log(m), changed, audit, ...(own ? { own } : {}),
     systemLocale: process.env.LANG ?? '',
+    exeOf: (pid) => source.exeOf(pid),
   });
   busDaemon.onVanished((name) => authority.nameVanished(name));
   sessions.onChanged(changed);

@@ -40,6 +40,8 @@ export interface AuthorityDeps {
    * behaviour (the challenge result is returned).
    */
   readonly own?: { readonly manager: AuthenticationManager; readonly prompt: PromptSide };
+  /** A process's executable and its start time read after it (the root policy reader). */
+  readonly exeOf: (pid: number) => Promise<{ readonly exe: string | null; readonly startTime: bigint | null }>;
 }
 
 const MAX_CANCELLABLE = 4096;
@@ -146,6 +148,20 @@ export class Authority {
     return [decision.authorized, decision.challenge, decision.details];
   }
 
+  /**
+   * The executable of `pid`, only if that pid is still the process that started at
+   * `startTime` (read before asking, when the caller has no start time of its own).
+   */
+  async #verifiedExe(pid: number | undefined, startTime?: bigint): Promise<string | null> {
+    if (pid === undefined) return null;
+    let expected = startTime;
+    if (expected === undefined) {
+      try { expected = startTimeOf(pid); } catch { return null; }
+    }
+    const a = await this.d.exeOf(pid).catch(() => null);
+    return a && a.startTime === expected ? a.exe : null;
+  }
+
   /** uid 0, or a uid named in the action's org.freedesktop.policykit.owner annotation */
   #mayCheck(actionId: string, uid: number): boolean {
     if (uid === 0) return true;
@@ -203,7 +219,7 @@ export class Authority {
     this.#logOutcome(agent, subject, subjectUid, actionId, outcome.authenticatedUid, temporary);
     this.d.audit.record({
       via: 'agent', actionId, subject: subjectToString(subject), offered: identities, identity: outcome.authenticatedUid,
-      requester: { pid: callerPid ?? 0, uid: callerUid, exe: (callerPid === undefined ? null : processFacts(callerPid).exe) ?? '<unknown>', busName: sender },
+      requester: { pid: callerPid ?? 0, uid: callerUid, exe: (await this.#verifiedExe(callerPid)) ?? '<unknown>', busName: sender },
       outcome: ok ? 'authenticated' : signal.aborted ? 'cancelled' : outcome.dismissed ? 'dismissed' : 'failed',
     });
     return [ok, false, details];
@@ -220,6 +236,7 @@ export class Authority {
     const message = expandProperties(rawMessage, details, () => { /* logged for agents; here the text is only shown */ });
     const requesterPid = (await this.d.resolver.pidOf(subject).catch(() => undefined)) ?? await this.d.busDaemon.pidOf(sender);
     const facts = processFacts(requesterPid);
+    const exe = await this.#verifiedExe(requesterPid, subject.kind === 'unix-process' ? subject.startTime : undefined);
     const session = await this.d.resolver.sessionOf(subject, subjectUid).catch(() => null);
     const result: AuthResult = await own.manager.authenticate({
       sessionKey: session !== null ? `unix-session:${session}` : subjectToString(subject),
@@ -227,7 +244,7 @@ export class Authority {
       // The requester is the subject's process (who wants the privilege), as the
       // kernel and the bus daemon describe it; its bus name only when it is one.
       requester: {
-        pid: requesterPid, uid: subjectUid, exe: facts.exe ?? '<unknown>', cmdline: facts.argv,
+        pid: requesterPid, uid: subjectUid, exe: exe ?? '<unknown>', cmdline: facts.argv,
         ...(subject.kind === 'system-bus-name' ? { busName: subject.name } : {}),
       },
       presentation: { message, iconName: details['polkit.icon_name'] ?? action?.iconName ?? '', untrustedDetails: { ...details } },

@@ -5,12 +5,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readPolicyTree, type PolicyDirs, type PolicySnapshot } from './tree.js';
 import { DirectoryWatcher } from './watch.js';
-import { READ_REQUEST, ReaderDecoder } from './reader-protocol.js';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { encodeExeRequest, READ_REQUEST, ReaderDecoder, type ExeAnswer } from './reader-protocol.js';
+import { parseStartTime } from '../identity/proc.js';
 
 export type { PolicyDirs, PolicySnapshot } from './tree.js';
 
 export interface PolicySource {
   read(): Promise<PolicySnapshot>;
+  /** The executable of a process and its start time read after it (null when unknown). */
+  exeOf(pid: number): Promise<ExeAnswer>;
   /** Called (debounced) when a directory changes. */
   onChange(listener: () => void): void;
   close(): void;
@@ -25,6 +29,14 @@ export class DirectPolicySource implements PolicySource {
   }
 
   async read(): Promise<PolicySnapshot> { return readPolicyTree(this.dirs, this.log); }
+
+  async exeOf(pid: number): Promise<ExeAnswer> {
+    let exe: string | null = null;
+    let startTime: bigint | null = null;
+    try { exe = readlinkSync(`/proc/${pid}/exe`); } catch { /* not ours to see */ }
+    try { startTime = parseStartTime(readFileSync(`/proc/${pid}/stat`, 'latin1')) ?? null; } catch { /* gone */ }
+    return { pid, exe, startTime };
+  }
   onChange(listener: () => void): void { this.#listeners.push(listener); }
   close(): void { this.#watcher.close(); }
 }
@@ -37,6 +49,7 @@ export class PrivilegedPolicySource implements PolicySource {
   #child: ChildProcess;
   #decoder = new ReaderDecoder();
   #waiting: { resolve: (s: PolicySnapshot) => void; reject: (e: Error) => void }[] = [];
+  #waitingExe: { pid: number; resolve: (a: ExeAnswer) => void }[] = [];
   #listeners: (() => void)[] = [];
   #dead: Error | undefined;
 
@@ -53,6 +66,7 @@ export class PrivilegedPolicySource implements PolicySource {
     try {
       for (const frame of this.#decoder.push(chunk)) {
         if (frame.type === 'changed') this.#listeners.forEach((l) => l());
+        else if (frame.type === 'exe') this.#answerExe({ pid: frame.pid, exe: frame.exe, startTime: frame.startTime });
         else this.#waiting.shift()?.resolve(frame.snapshot);
       }
     } catch (e) {
@@ -62,10 +76,29 @@ export class PrivilegedPolicySource implements PolicySource {
     }
   }
 
+  #answerExe(a: ExeAnswer): void {
+    const w = this.#waitingExe.shift();
+    if (!w) return;
+    // Answers come in request order; one for another pid means the reader is broken.
+    w.resolve(w.pid === a.pid ? a : { pid: w.pid, exe: null, startTime: null });
+  }
+
   #fail(e: Error): void {
     if (this.#dead) return;
     this.#dead = e;
     for (const w of this.#waiting.splice(0)) w.reject(e);
+    for (const w of this.#waitingExe.splice(0)) w.resolve({ pid: w.pid, exe: null, startTime: null });
+  }
+
+  exeOf(pid: number): Promise<ExeAnswer> {
+    const unknown: ExeAnswer = { pid, exe: null, startTime: null };
+    if (this.#dead || !Number.isInteger(pid) || pid <= 0 || pid > 0xffffffff || this.#waitingExe.length >= 256) {
+      return Promise.resolve(unknown);
+    }
+    return new Promise((resolve) => {
+      this.#waitingExe.push({ pid, resolve });
+      this.#child.stdin!.write(encodeExeRequest(pid));
+    });
   }
 
   read(): Promise<PolicySnapshot> {

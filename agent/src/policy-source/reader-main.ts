@@ -1,16 +1,31 @@
 // The policy reader: a small process that keeps root's right to read polkit's rules
 // directories (mode 0700, owned by polkitd on Debian) after trustpathd has dropped
 // to its own user. Its directories are fixed by its command line when the daemon
-// starts it as root; its only input afterwards is a one-byte "read now" request,
-// so a compromised daemon can make it read nothing else.
+// starts it as root; its input afterwards is "read now" or "which executable is
+// process PID" (root may read any /proc/PID/exe; the daemon's user may not, and the
+// audit log and the prompt name the verified executable), so a compromised daemon
+// can make it read nothing else.
 //
-//   stdin  (daemon → reader): 0x52 'R' = send a snapshot; end of file = exit
+//   stdin  (daemon → reader): 0x52 'R' = send a snapshot; 0x45 'E' + u32 BE pid =
+//                             executable of pid; end of file = exit
 //   stdout (reader → daemon): frames  u8 type | u32 BE length | payload
 //       type 1 SNAPSHOT  payload = JSON PolicySnapshot
 //       type 2 CHANGED   payload empty (a directory changed; ask again)
+//       type 3 EXE       payload = JSON {pid, exe|null, startTime|null} (start time
+//                        read after the link, so the daemon can tell a reused pid)
 import { readPolicyTree, type PolicyDirs } from './tree.js';
 import { DirectoryWatcher } from './watch.js';
-import { encodeReaderFrame, READ_REQUEST, ReaderFrame } from './reader-protocol.js';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { encodeReaderFrame, ReaderFrame, RequestDecoder } from './reader-protocol.js';
+import { parseStartTime } from '../identity/proc.js';
+
+function exeOf(pid: number): { pid: number; exe: string | null; startTime: string | null } {
+  let exe: string | null = null;
+  let startTime: string | null = null;
+  try { exe = readlinkSync(`/proc/${pid}/exe`); } catch { /* gone or a kernel thread */ }
+  try { startTime = parseStartTime(readFileSync(`/proc/${pid}/stat`, 'latin1'))?.toString() ?? null; } catch { /* gone */ }
+  return { pid, exe: exe === null ? null : exe.slice(0, 4096), startTime };
+}
 
 function parseArgs(argv: readonly string[]): PolicyDirs {
   const actions: string[] = [];
@@ -31,10 +46,18 @@ function main(): void {
   const log = (msg: string): void => { process.stderr.write(`trustpathd policy reader: ${msg}\n`); };
   const send = (type: ReaderFrame, payload: Buffer): void => { process.stdout.write(encodeReaderFrame(type, payload)); };
   const watcher = new DirectoryWatcher([...dirs.actions, ...dirs.rules], () => send(ReaderFrame.Changed, Buffer.alloc(0)), log);
+  const requests = new RequestDecoder();
   process.stdin.on('data', (chunk: Buffer) => {
-    for (const byte of chunk) {
-      if (byte !== READ_REQUEST) { log('unexpected request byte; exiting'); process.exit(2); }
-      send(ReaderFrame.Snapshot, Buffer.from(JSON.stringify(readPolicyTree(dirs, log))));
+    let list;
+    try {
+      list = requests.push(chunk);
+    } catch (e) {
+      log(`${(e as Error).message}; exiting`);
+      process.exit(2);
+    }
+    for (const r of list) {
+      if (r.type === 'read') send(ReaderFrame.Snapshot, Buffer.from(JSON.stringify(readPolicyTree(dirs, log))));
+      else send(ReaderFrame.Exe, Buffer.from(JSON.stringify(exeOf(r.pid))));
     }
   });
   process.stdin.on('end', () => { watcher.close(); process.exit(0); });

@@ -35,3 +35,23 @@ test('random bytes never hang or return garbage types', () => {
     } catch { /* rejected: fine */ }
   }
 });
+
+test('requests: read and exe, split anywhere; anything else is refused', async () => {
+  const { RequestDecoder, encodeExeRequest } = await import('./reader-protocol.js');
+  const bytes = Buffer.concat([Buffer.of(0x52), encodeExeRequest(4000000000), Buffer.of(0x52)]);
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    const d = new RequestDecoder();
+    assert.deepEqual([...d.push(bytes.subarray(0, cut)), ...d.push(bytes.subarray(cut))],
+      [{ type: 'read' }, { type: 'exe', pid: 4000000000 }, { type: 'read' }]);
+  }
+  assert.throws(() => new RequestDecoder().push(Buffer.of(0x00)));
+});
+
+test('exe answers are checked field by field', () => {
+  const ok = encodeReaderFrame(ReaderFrame.Exe, Buffer.from('{"pid":5,"exe":"/usr/bin/sleep","startTime":"123"}'));
+  assert.deepEqual(new ReaderDecoder().push(ok), [{ type: 'exe', pid: 5, exe: '/usr/bin/sleep', startTime: 123n }]);
+  for (const bad of ['{"pid":-1,"exe":null,"startTime":null}', '{"pid":5,"exe":7,"startTime":null}', '{"pid":5,"exe":null,"startTime":"12x"}']) {
+    assert.throws(() => new ReaderDecoder().push(encodeReaderFrame(ReaderFrame.Exe, Buffer.from(bad))), bad);
+  }
+  assert.throws(() => new ReaderDecoder().push(encodeReaderFrame(ReaderFrame.Exe, Buffer.alloc(9000, 0x20))));
+});

@@ -4,7 +4,40 @@ import type { SourceFile } from '../../../policy/src/index.js';
 import { TREE_LIMITS, type PolicySnapshot } from './tree.js';
 
 export const READ_REQUEST = 0x52;
-export enum ReaderFrame { Snapshot = 1, Changed = 2 }
+/** 'E' + u32 BE pid: the executable of a process (root can read any /proc/PID/exe) */
+export const EXE_REQUEST = 0x45;
+export enum ReaderFrame { Snapshot = 1, Changed = 2, Exe = 3 }
+const MAX_EXE_PAYLOAD = 8192;
+
+export interface ExeAnswer { readonly pid: number; readonly exe: string | null; readonly startTime: bigint | null }
+
+export function encodeExeRequest(pid: number): Buffer {
+  const b = Buffer.alloc(5);
+  b.writeUInt8(EXE_REQUEST, 0);
+  b.writeUInt32BE(pid, 1);
+  return b;
+}
+
+export type ReaderRequest = { type: 'read' } | { type: 'exe'; pid: number };
+
+/** The reader's side: requests from the daemon; throws on anything else. */
+export class RequestDecoder {
+  #buf: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): ReaderRequest[] {
+    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
+    const out: ReaderRequest[] = [];
+    while (this.#buf.length > 0) {
+      const t = this.#buf.readUInt8(0);
+      if (t === READ_REQUEST) { out.push({ type: 'read' }); this.#buf = this.#buf.subarray(1); continue; }
+      if (t !== EXE_REQUEST) throw new Error(`unexpected request byte ${t}`);
+      if (this.#buf.length < 5) break;
+      out.push({ type: 'exe', pid: this.#buf.readUInt32BE(1) });
+      this.#buf = this.#buf.subarray(5);
+    }
+    return out;
+  }
+}
 const HEADER = 5;
 const MAX_PAYLOAD = TREE_LIMITS.totalBytes * 2 + 1024 * 1024; // JSON escaping can double the text
 
@@ -15,7 +48,21 @@ export function encodeReaderFrame(type: ReaderFrame, payload: Buffer): Buffer {
   return Buffer.concat([head, payload]);
 }
 
-export type DecodedReaderFrame = { type: 'snapshot'; snapshot: PolicySnapshot } | { type: 'changed' };
+export type DecodedReaderFrame =
+  | { type: 'snapshot'; snapshot: PolicySnapshot }
+  | { type: 'changed' }
+  | ({ type: 'exe' } & ExeAnswer);
+
+function exeAnswer(payload: Buffer): ExeAnswer {
+  const o = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+  const pid = o.pid;
+  const exe = o.exe;
+  const st = o.startTime;
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 0 || pid > 0xffffffff) throw new Error('EXE frame: bad pid');
+  if (exe !== null && typeof exe !== 'string') throw new Error('EXE frame: bad exe');
+  if (st !== null && (typeof st !== 'string' || !/^[0-9]{1,20}$/.test(st))) throw new Error('EXE frame: bad start time');
+  return { pid, exe, startTime: st === null ? null : BigInt(st) };
+}
 
 function sourceFiles(v: unknown): SourceFile[] {
   if (!Array.isArray(v)) throw new Error('snapshot list is not an array');
@@ -39,12 +86,13 @@ export class ReaderDecoder {
       const type = this.#buf.readUInt8(0);
       const len = this.#buf.readUInt32BE(1);
       if (type === ReaderFrame.Changed && len !== 0) throw new Error('CHANGED frame with a payload');
-      if (type !== ReaderFrame.Changed && type !== ReaderFrame.Snapshot) throw new Error(`unknown frame type ${type}`);
-      if (len > MAX_PAYLOAD) throw new Error(`frame of ${len} bytes is over the limit`);
+      if (type !== ReaderFrame.Changed && type !== ReaderFrame.Snapshot && type !== ReaderFrame.Exe) throw new Error(`unknown frame type ${type}`);
+      if (len > (type === ReaderFrame.Exe ? MAX_EXE_PAYLOAD : MAX_PAYLOAD)) throw new Error(`frame of ${len} bytes is over the limit`);
       if (this.#buf.length < HEADER + len) break;
       const payload = this.#buf.subarray(HEADER, HEADER + len);
       this.#buf = this.#buf.subarray(HEADER + len);
       if (type === ReaderFrame.Changed) { out.push({ type: 'changed' }); continue; }
+      if (type === ReaderFrame.Exe) { out.push({ type: 'exe', ...exeAnswer(payload) }); continue; }
       const o = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
       out.push({ type: 'snapshot', snapshot: { policy: sourceFiles(o.policy), rules: sourceFiles(o.rules) } });
     }
