@@ -15,6 +15,8 @@ export interface DaemonOptions {
   readonly promptSocket: string | undefined;
   /** the PAM helper those sessions run (default: pam/helper-process.ts DEFAULT_HELPER_PATH) */
   readonly pamHelper: string | undefined;
+  /** those sessions' lockout policy where given (auth/lockout.ts has the defaults) */
+  readonly lockout: { maxFailures?: number; windowMs?: number; durationMs?: number };
   readonly help: boolean;
   readonly version: boolean;
 }
@@ -38,6 +40,11 @@ Options:
                            go to registered agents only
   --pam-helper PATH        PAM helper for those sessions
                            (default: /usr/local/libexec/trustpath/trustpath-pam-helper)
+  --lockout-failures N     failed attempts for one target user within the window
+                           that lock it out (default: 5)
+  --lockout-window-seconds S
+                           that window (default: 900)
+  --lockout-seconds S      how long a lockout lasts (default: 600)
   --replace                replace an existing owner of org.freedesktop.PolicyKit1
   --version                print the version and exit
   --help                   print this help and exit
@@ -51,6 +58,7 @@ export function parseOptions(argv: readonly string[]): DaemonOptions {
     actionsDirs: [] as string[], rulesDirs: [] as string[], systemDirs: true, expirationSeconds: 300,
     replace: false, auditLog: undefined as string | undefined, help: false, version: false,
     promptSocket: undefined as string | undefined, pamHelper: undefined as string | undefined,
+    lockout: {} as { maxFailures?: number; windowMs?: number; durationMs?: number },
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -61,6 +69,11 @@ export function parseOptions(argv: readonly string[]): DaemonOptions {
       const v = inline ?? argv[++i];
       if (v === undefined || v === '') throw new UsageError(`option ${name} needs a value`);
       return v;
+    };
+    const positive = (): number => {
+      const v = value();
+      if (!/^[0-9]{1,9}$/.test(v) || Number(v) < 1) throw new UsageError(`${name} needs a positive whole number, not '${v}'`);
+      return Number(v);
     };
     const dir = (): string => {
       const v = value();
@@ -80,12 +93,10 @@ export function parseOptions(argv: readonly string[]): DaemonOptions {
       case '--replace': o.replace = true; break;
       case '--help': case '-h': o.help = true; break;
       case '--version': o.version = true; break;
-      case '--expiration-seconds': {
-        const v = value();
-        if (!/^[0-9]{1,9}$/.test(v) || Number(v) < 1) throw new UsageError(`--expiration-seconds needs a positive whole number, not '${v}'`);
-        o.expirationSeconds = Number(v);
-        break;
-      }
+      case '--expiration-seconds': o.expirationSeconds = positive(); break;
+      case '--lockout-failures': o.lockout.maxFailures = positive(); break;
+      case '--lockout-window-seconds': o.lockout.windowMs = positive() * 1000; break;
+      case '--lockout-seconds': o.lockout.durationMs = positive() * 1000; break;
       default: throw new UsageError(`unknown option '${arg}'`);
     }
   }

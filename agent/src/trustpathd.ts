@@ -78,7 +78,7 @@ async function ownSessions(opts: DaemonOptions, users: SystemUserDatabase, audit
   if (opts.promptSocket === undefined) return undefined;
   const prompt = await PromptChannel.listen(opts.promptSocket, (m) => log(m));
   const helper = opts.pamHelper !== undefined ? { path: opts.pamHelper } : {};
-  return { manager: new AuthenticationManager({ users, log: (m) => log(m), audit, helper }), prompt };
+  return { manager: new AuthenticationManager({ users, log: (m) => log(m), audit, helper, lockout: opts.lockout }), prompt };
 }
 
 async function main(argv: readonly string[]): Promise<void> {
