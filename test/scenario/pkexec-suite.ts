@@ -71,7 +71,7 @@ export function normalizeTranscript(t: string): string {
   return t.replace(/\x1b\[[0-9;]*m/g, '')
     .replace(/\((process|pkttyagent):\d+\)/g, '($1:PID)')
     .replace(/\d\d:\d\d:\d\d\.\d+/g, 'TIME')
-    .replace(/line 1: \d+ /g, 'line 1: PID ');
+    .replace(/line 1: +\d+ /g, 'line 1: PID ');
 }
 
 async function runCase(c: PkexecCase, user: TestUser, admin: TestUser): Promise<string> {
