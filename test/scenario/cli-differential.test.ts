@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type dbus from 'dbus-next';
-import { connect, namesOfPid, startTimeOf, uniqueName } from '../support/dbus-client.js';
+import { callRaw, connect, namesOfPid, plain, startTimeOf, uniqueName } from '../support/dbus-client.js';
 import type { AuthorityOnBus } from '../support/system-bus.js';
 import type { AuthorityKind } from '../support/authority.js';
 import {
@@ -144,5 +144,28 @@ for (const c of CASES) {
     const ours = runCli('trustpathd', c);
     assert.deepEqual({ status: ours.status, stdout: ours.stdout, stderr: ours.stderr },
       { status: base.status, stdout: base.stdout, stderr: base.stderr }, `trustpathd differs from polkitd for "${c.name}"`);
+  });
+}
+
+/** EnumerateActions(locale) as plain data, sorted by action id (the order is not part of the API). */
+async function actionsIn(kind: AuthorityKind, locale: string): Promise<unknown[]> {
+  const o = await callRaw(side(kind).conn!, { member: 'EnumerateActions', signature: 's', body: [locale] });
+  assert.ok(o.ok, `${kind} EnumerateActions(${locale}): ${JSON.stringify(o)}`);
+  const list = plain(o.body[0]) as unknown[][];
+  return list.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+}
+
+for (const locale of ['', 'C', 'de_DE.UTF-8', 'de', 'da_DK', 'fr_FR@euro', 'xx_INVALID']) {
+  test(`EnumerateActions(${JSON.stringify(locale)}): identical descriptions, messages, defaults, annotations`, async () => {
+    const base = await actionsIn('polkitd', locale);
+    assert.ok(base.some((a) => (a as unknown[])[0] === TEST_ACTIONS.keep), 'the test action is listed');
+    if (locale.startsWith('de')) {
+      const exec = base.find((a) => (a as unknown[])[0] === EXEC) as unknown[];
+      assert.notEqual(exec[1], 'Run a program as another user', 'polkitd picks the German description');
+    }
+    const ours = await actionsIn('trustpathd', locale);
+    assert.deepEqual(ours.map((a) => (a as unknown[])[0]), base.map((a) => (a as unknown[])[0]), 'the same action ids');
+    const differing = ours.flatMap((a, i) => JSON.stringify(a) === JSON.stringify(base[i]) ? [] : [{ trustpathd: a, polkitd: base[i] }]);
+    assert.deepEqual(differing.slice(0, 3), [], `${differing.length} action descriptions differ`);
   });
 }
