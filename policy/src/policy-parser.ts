@@ -128,8 +128,10 @@ export function parsePolicyFile(file: SourceFile): ActionDefinition[] {
       case 'icon_name':
         if (!isValidIconName(value)) fail(`Icon name '${value}' is invalid`);
         action.iconName = value; return;
-      case 'description': addText(action.description, frame.attrs, value); return;
-      case 'message': addText(action.message, frame.attrs, value); return;
+      // polkit keeps message and description text byte for byte (a translation may
+      // end in a space, and clients see it), so these are not trimmed.
+      case 'description': addText(action.description, frame.attrs, text); return;
+      case 'message': addText(action.message, frame.attrs, text); return;
       case 'annotate': {
         const key = frame.attrs['key'];
         if (key === undefined || key === '') fail(`<annotate> without key in action ${action.id}`);
