@@ -48,8 +48,9 @@ export interface OwnDaemon {
   stop(): Promise<void>;
 }
 
-/** trustpathd on a private bus with own sessions; `admin` is what the admin rule returns. */
-export async function startOwnDaemon(admin: TestUser): Promise<OwnDaemon> {
+/** trustpathd on a private bus with own sessions; `admin` is what the admin rule returns;
+ *  `extraArgs` are further daemon options (e.g. the lockout policy). */
+export async function startOwnDaemon(admin: TestUser, extraArgs: readonly string[] = []): Promise<OwnDaemon> {
   const scratch = mkdtempSync(join(tmpdir(), 'tpt-own-'));
   chmodSync(scratch, 0o755);
   const actions = join(scratch, 'actions');
@@ -66,7 +67,7 @@ export async function startOwnDaemon(admin: TestUser): Promise<OwnDaemon> {
   const socket = join(runtime, 'prompt.sock');
   const bus = await startSharedPrivateBus();
   const args = ['--no-system-dirs', '--actions-dir', actions, '--rules-dir', rules, '--state-dir', state,
-    '--runtime-dir', runtime, '--prompt-socket', socket, '--pam-helper', HELPER];
+    '--runtime-dir', runtime, '--prompt-socket', socket, '--pam-helper', HELPER, ...extraArgs];
   let daemon: RunningAuthority;
   try {
     daemon = await startAuthority('trustpathd', bus.address, { args });
@@ -105,8 +106,7 @@ export class Subject {
     this.process = spawn('sleep', ['3600'], { uid: user.uid, gid: user.gid, stdio: 'ignore' });
   }
   get spec(): string {
-    const pid = this.process.pid!;
-    return `${pid},${startTimeOf(pid)},${readFileSync(`/proc/${pid}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)![1]}`;
+    return processSpec(this.process.pid!);
   }
   async stop(): Promise<void> {
     if (this.process.exitCode !== null || this.process.signalCode !== null) return;
@@ -115,15 +115,23 @@ export class Subject {
   }
 }
 
+/** pkcheck's --process argument for a live process: pid,start-time,uid. */
+export function processSpec(pid: number): string {
+  return `${pid},${startTimeOf(pid)},${readFileSync(`/proc/${pid}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)![1]}`;
+}
+
 export interface PkcheckRun {
   readonly process: ChildProcess;
   readonly done: Promise<{ status: number | null; stdout: string; stderr: string; ms: number }>;
 }
 
-/** Debian's pkcheck -u (interaction allowed) for the subject and action. */
-export function pkcheck(env: Record<string, string>, subject: Subject, actionId: string): PkcheckRun {
+/** Debian's pkcheck -u (interaction allowed; without -u when `interactive` is false)
+ *  for the subject (a Subject, or any `{ spec }` from processSpec) and action. */
+export function pkcheck(env: Record<string, string>, subject: { readonly spec: string }, actionId: string,
+  opts: { readonly interactive?: boolean } = {}): PkcheckRun {
   const t0 = performance.now();
-  const child = spawn('pkcheck', ['-u', '--process', subject.spec, '--action-id', actionId], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [...(opts.interactive === false ? [] : ['-u']), '--process', subject.spec, '--action-id', actionId];
+  const child = spawn('pkcheck', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
@@ -161,4 +169,53 @@ export function auditRecords(path: string): Record<string, unknown>[] {
     return [];
   }
   return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** System call numbers of timed sleeps: select, pselect6, nanosleep, clock_nanosleep.
+ *  libpam's failure delay is a select(); the helper itself waits only in poll and read. */
+const SLEEP_SYSCALLS: Partial<Record<string, readonly number[]>> = {
+  x64: [23, 270, 35, 230],
+  arm64: [72, 101, 115],
+};
+
+function sleepingSyscall(pid: number): boolean {
+  const sleeps = SLEEP_SYSCALLS[process.arch];
+  if (sleeps === undefined) throw new Error(`no sleep system call numbers known for ${process.arch}`);
+  const nr = Number(readFileSync(`/proc/${pid}/syscall`, 'latin1').split(' ')[0]);
+  return sleeps.includes(nr);
+}
+
+/**
+ * Waits (bounded) until PAM helper `pid` sleeps in PAM's failure delay — after a wrong
+ * answer, before its failure report — and stops it there (SIGSTOP), so that what the
+ * test does next happens while the delay lasts however slow the machine is. The daemon
+ * cannot tell a stopped helper from a sleeping one. Returns `resume` (SIGCONT; harmless
+ * once the helper is gone).
+ */
+export async function holdInFailureDelay(pid: number): Promise<() => void> {
+  for (let i = 0; !sleepingSyscall(pid); i++) {
+    if (i >= 2000) throw new Error(`helper ${pid} never entered the failure delay`);
+    await sleep(2);
+  }
+  process.kill(pid, 'SIGSTOP');
+  const resume = (): void => {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch { /* gone */ }
+  };
+  for (let i = 0; processState(pid) !== 'T'; i++) {
+    if (i >= 500) throw new Error(`helper ${pid} did not stop`);
+    await sleep(2);
+  }
+  if (!sleepingSyscall(pid)) {
+    resume();
+    throw new Error(`helper ${pid} left the failure delay before it was held`);
+  }
+  return resume;
+}
+
+/** The state letter of /proc/PID/stat (R, S, T, …). */
+function processState(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
 }
