@@ -84,9 +84,9 @@ async function authOf(c: PromptClient, user: TestUser, n = 0): Promise<number> {
   return (await c.waitFor('show', (m) => shows().indexOf(m) === n)).id;
 }
 
-/** The password prompt of `user`'s `n`th authentication, once its own user is offered. */
-async function promptOf(c: PromptClient, user: TestUser, n = 0): Promise<Msg<'pam'>> {
-  const id = await authOf(c, user, n);
+/** The password prompt of `user`'s first authentication, once its own user is offered. */
+async function promptOf(c: PromptClient, user: TestUser): Promise<Msg<'pam'>> {
+  const id = await authOf(c, user);
   const choose = await c.waitFor('choose', (m) => m.id === id);
   assert.deepEqual(choose.identities.map((i) => i.uid), [user.uid], 'auth_self offers the subject\'s own user');
   return c.waitFor('pam', (m) => m.id === id && m.kind === 'prompt');
