@@ -30,11 +30,15 @@ function request(over: Partial<PromptRequest> = {}): PromptRequest {
   };
 }
 
-/** Counts dismissals, as the authentication's controls would. */
+/** Counts dismissals and answer notices, as the authentication's controls would. */
 class Controls implements PromptControls {
   dismissed = 0;
+  answeredCount = 0;
   dismiss(): void {
     this.dismissed += 1;
+  }
+  answered(): void {
+    this.answeredCount += 1;
   }
 }
 

@@ -75,6 +75,7 @@ export class PromptClient {
     } finally {
       closeSync(fd);
     }
+    this.send({ type: 'answered', id: prompt.id }); // as trustpath-input reports a submit
   }
 
   /** The first message (past or future) of this type matching pred. */

@@ -27,6 +27,8 @@ export class Authentication {
   /** the uid the user chose, once chosen */
   chosen: number | undefined;
   #why: Stop | null = null;
+  /** an answer was submitted in the current attempt */
+  #answered = false;
   readonly #stop = new AbortController();
 
   constructor(private readonly request: AuthRequest, private readonly deps: AuthenticationDeps) {}
@@ -50,7 +52,10 @@ export class Authentication {
   async #shown(prompt: PromptSide, offered: readonly OfferedIdentity[]): Promise<AuthResult> {
     let shown: Promise<PromptSession>;
     try {
-      shown = Promise.resolve(prompt.show(this.#promptRequest(offered), { dismiss: () => this.#halt('dismissed') }));
+      shown = Promise.resolve(prompt.show(this.#promptRequest(offered), {
+        dismiss: () => this.#halt('dismissed'),
+        answered: () => { this.#answered = true; },
+      }));
     } catch (e) {
       return failedWithError(`prompt side: ${String(e)}`);
     }
@@ -92,8 +97,15 @@ export class Authentication {
       if (this.#why !== null) return this.#stopped();
       const until = lockout.lockedUntil(uid);
       if (until !== null) return this.#lockedOut(session, uid, until);
+      this.#answered = false;
       const outcome = await runAttempt(this.deps.start, name, session, this.#stop.signal, this.deps.observer);
-      if (this.#why !== null) return this.#stopped();
+      if (this.#why !== null) {
+        if (this.#answered && !outcome.ok) {
+          this.deps.log(`Authentication as unix-user:${name} for ${this.request.actionId} was stopped after an answer; counted as a failure`);
+          lockout.recordFailure(uid);
+        }
+        return this.#stopped();
+      }
       if (outcome.ok) {
         lockout.recordSuccess(uid);
         return { outcome: 'authenticated', uid };

@@ -50,6 +50,14 @@ export interface PromptRequest {
 export interface PromptControls {
   /** The user dismissed the prompt; idempotent, valid at any time. */
   dismiss(): void;
+  /**
+   * The keyboard side submitted an answer to the current prompt (trustpath-input
+   * reports submit). If the attempt is then stopped before PAM has given its verdict
+   * (e.g. during pam_unix's failure delay), it counts as a failure for the lockout:
+   * otherwise cancelling whenever success does not come at once would allow
+   * unlimited guessing.
+   */
+  answered(): void;
 }
 
 export interface PromptSession {

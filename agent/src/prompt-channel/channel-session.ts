@@ -19,7 +19,7 @@ export type SessionState = 'shown' | 'choosing' | 'conversing';
 export const ALLOWED: Readonly<Record<SessionState, ReadonlySet<ClientMessage['type']>>> = Object.freeze({
   shown: new Set(['dismiss'] as const),
   choosing: new Set(['chosen', 'dismiss'] as const),
-  conversing: new Set(['dismiss'] as const),
+  conversing: new Set(['dismiss', 'answered'] as const),
 });
 
 /** Where frames go; a closed connection drops them. */
@@ -84,6 +84,11 @@ export class ChannelSession implements PromptSession {
     this.#state = 'conversing';
     this.#resolveChoice(uid);
     return undefined;
+  }
+
+  /** ANSWERED from the client: an answer went into the pipe (counts if the attempt is then stopped). */
+  answered(): void {
+    this.controls.answered();
   }
 
   /** DISMISS from the client, or the client went away. */

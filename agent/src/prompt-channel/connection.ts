@@ -84,6 +84,10 @@ export class Connection implements Outbox {
       s.dismiss();
       return undefined;
     }
+    if (m.type === 'answered') {
+      s.answered();
+      return undefined;
+    }
     return s.chosen(m.uid);
   }
 }

@@ -25,6 +25,8 @@ export type DaemonType = (typeof DaemonType)[keyof typeof DaemonType];
 export const ClientType = {
   Chosen: 0x81,
   Dismiss: 0x82,
+  /** the keyboard side submitted an answer to the current prompt (no text: a notice) */
+  Answered: 0x83,
 } as const;
 export type ClientType = (typeof ClientType)[keyof typeof ClientType];
 
@@ -42,6 +44,7 @@ export const DAEMON_CAPS: Readonly<Record<number, number>> = Object.freeze({
 export const CLIENT_CAPS: Readonly<Record<number, number>> = Object.freeze({
   [ClientType.Chosen]: 64,
   [ClientType.Dismiss]: 32,
+  [ClientType.Answered]: 32,
 });
 
 export interface Frame {

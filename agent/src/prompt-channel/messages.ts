@@ -38,7 +38,8 @@ export type DaemonMessage =
 
 export type ClientMessage =
   | { readonly type: 'chosen'; readonly id: number; readonly uid: number | null }
-  | { readonly type: 'dismiss'; readonly id: number };
+  | { readonly type: 'dismiss'; readonly id: number }
+  | { readonly type: 'answered'; readonly id: number };
 
 type Check = (v: unknown) => boolean;
 interface Field { readonly check: Check; readonly optional?: boolean }
@@ -106,6 +107,7 @@ const DAEMON_SHAPES: Readonly<Record<number, Shape>> = {
 const CLIENT_SHAPES: Readonly<Record<number, Shape>> = {
   [ClientType.Chosen]: { id: req(isId), uid: req(orNull(isUint(MAX_ID))) },
   [ClientType.Dismiss]: { id: req(isId) },
+  [ClientType.Answered]: { id: req(isId) },
 };
 
 const DAEMON_TYPES: Readonly<Record<DaemonMessage['type'], DaemonType>> = {
@@ -113,7 +115,9 @@ const DAEMON_TYPES: Readonly<Record<DaemonMessage['type'], DaemonType>> = {
   retry: DaemonType.Retry, locked: DaemonType.Locked, finished: DaemonType.Finished,
 };
 const DAEMON_NAMES = Object.fromEntries(Object.entries(DAEMON_TYPES).map(([k, v]) => [v, k])) as Record<number, DaemonMessage['type']>;
-const CLIENT_NAMES: Readonly<Record<number, ClientMessage['type']>> = { [ClientType.Chosen]: 'chosen', [ClientType.Dismiss]: 'dismiss' };
+const CLIENT_NAMES: Readonly<Record<number, ClientMessage['type']>> = {
+  [ClientType.Chosen]: 'chosen', [ClientType.Dismiss]: 'dismiss', [ClientType.Answered]: 'answered',
+};
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -156,7 +160,7 @@ export function encodeDaemonMessage(m: DaemonMessage): Buffer {
 }
 
 export function encodeClientMessage(m: ClientMessage): Buffer {
-  const type = m.type === 'chosen' ? ClientType.Chosen : ClientType.Dismiss;
+  const type = m.type === 'chosen' ? ClientType.Chosen : m.type === 'dismiss' ? ClientType.Dismiss : ClientType.Answered;
   return encodeFrame(type, payloadOf(type, m, CLIENT_SHAPES), CLIENT_CAPS);
 }
 
