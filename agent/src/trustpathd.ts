@@ -46,12 +46,13 @@ async function prepareAsRoot(opts: DaemonOptions, users: SystemUserDatabase, dir
 
 async function connect(): Promise<dbus.MessageBus> {
   const address = process.env.DBUS_SYSTEM_BUS_ADDRESS || 'unix:path=/run/dbus/system_bus_socket';
-  // dbus-next reaches unix:path= addresses through the 'usocket' addon, whose
-  // synchronous writes cost more than the rest of a CheckAuthorization; node's own
-  // socket (dbus-next's 'socket' key) is used. It negotiates no fd passing, so a
-  // pidfd never arrives and subjects are identified by pid, start time and uid
-  // (polkit ignores a pidfd that comes without an fd, too).
-  const bus = dbus.sessionBus({ busAddress: address, negotiateUnixFd: true } as Parameters<typeof dbus.sessionBus>[0]);
+  // unix:path= goes through dbus-next's 'usocket' addon, the only transport that
+  // negotiates fd passing: subjects may then name their process by a pidfd, as with
+  // polkit 124+ (node's own socket, the 'socket' key, passes no fds, and dbus-daemon
+  // refuses to deliver fd-carrying calls to it). Each message gets exactly its own
+  // fds, and they are closed once it is read (bus/dbus-next-hardening.ts).
+  const options = { busAddress: address, negotiateUnixFd: true };
+  const bus = dbus.sessionBus(options as Parameters<typeof dbus.sessionBus>[0]);
   // As polkitd: without its bus connection the authority has nothing to serve;
   // it exits (systemd or bus activation starts it again).
   const lost = (why: string): never => {
