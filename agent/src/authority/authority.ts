@@ -190,39 +190,26 @@ export class Authority {
     actionId: string, decision: Decision, signal: AbortSignal): Promise<AuthorizationResult> {
     const details = decision.details;
     const identities = await this.#identities(subject, subjectUid, actionId, details, decision.implicit as ChallengeKind);
-    const action = this.d.policy.action(actionId);
-    const rawMessage = details['polkit.message'] ?? (action ? localize(action.message, agent.locale) : '');
-    const message = expandProperties(rawMessage, details, (key) => this.d.log(
-      `Error substituting value for property $(${key}) when preparing message \`${rawMessage}' for action-id ${actionId}`));
+    const shown = this.#presentation(actionId, details, agent.locale, true);
     const agentDetails: Record<string, string> = {};
     const callerPid = await this.d.busDaemon.pidOf(sender).catch(() => undefined);
     if (callerPid !== undefined) agentDetails['polkit.caller-pid'] = String(callerPid);
     const subjectPid = await this.d.resolver.pidOf(subject).catch(() => undefined);
     if (subjectPid !== undefined) agentDetails['polkit.subject-pid'] = String(subjectPid);
     const outcome = await this.d.agents.challenge(agent, {
-      actionId, message, iconName: details['polkit.icon_name'] ?? action?.iconName ?? '', details: agentDetails,
-      identities, initiator: sender, subjectBusName: subject.kind === 'system-bus-name' ? subject.name : undefined, signal,
+      ...shown, actionId, details: agentDetails, identities, initiator: sender,
+      subjectBusName: subject.kind === 'system-bus-name' ? subject.name : undefined, signal,
     });
-    const keep = isKeep(decision.implicit);
-    if (keep) details['polkit.retains_authorization_after_challenge'] = 'true';
+    const cmdline = subject.kind === 'unix-process' ? processFacts(subject.pid).cmdline : null;
+    const result = await this.#concluded(agent.scope, agent.scope, subject, subjectUid, actionId, decision,
+      outcome.authenticatedUid, outcome.dismissed, cmdline);
     const ok = outcome.authenticatedUid !== undefined;
-    let temporary = false;
-    if (ok && keep) {
-      const process = await this.d.resolver.processKeyOf(subject, subjectUid).catch(() => undefined);
-      if (process) {
-        details['polkit.temporary_authorization_id'] = this.d.temporary.add(actionId, process, agent.scope).id;
-        temporary = true;
-        this.d.changed();
-      }
-    }
-    if (!ok && outcome.dismissed) details['polkit.dismissed'] = 'true';
-    this.#logOutcome(agent, subject, subjectUid, actionId, outcome.authenticatedUid, temporary);
     this.d.audit.record({
       via: 'agent', actionId, subject: subjectToString(subject), offered: identities, identity: outcome.authenticatedUid,
       requester: { pid: callerPid ?? 0, uid: callerUid, exe: (await this.#verifiedExe(callerPid)) ?? '<unknown>', busName: sender },
       outcome: ok ? 'authenticated' : signal.aborted ? 'cancelled' : outcome.dismissed ? 'dismissed' : 'failed',
     });
-    return [ok, false, details];
+    return result;
   }
 
   /** A challenge answered by trustpathd's own session: PAM through the setuid helper. */
@@ -231,43 +218,63 @@ export class Authority {
     const own = this.d.own!;
     const details = decision.details;
     const identities = await this.#identities(subject, subjectUid, actionId, details, decision.implicit as ChallengeKind);
-    const action = this.d.policy.action(actionId);
-    const rawMessage = details['polkit.message'] ?? (action ? localize(action.message, this.d.systemLocale) : '');
-    const message = expandProperties(rawMessage, details, () => { /* logged for agents; here the text is only shown */ });
     const requesterPid = (await this.d.resolver.pidOf(subject).catch(() => undefined)) ?? await this.d.busDaemon.pidOf(sender);
     const facts = processFacts(requesterPid);
     const exe = await this.#verifiedExe(requesterPid, subject.kind === 'unix-process' ? subject.startTime : undefined);
     const session = await this.d.resolver.sessionOf(subject, subjectUid).catch(() => null);
+    const scope = session !== null ? `unix-session:${session}` : subjectToString(subject);
     const result: AuthResult = await own.manager.authenticate({
-      sessionKey: session !== null ? `unix-session:${session}` : subjectToString(subject),
-      candidates: identities, actionId, subject: subjectToString(subject), signal,
+      sessionKey: scope, candidates: identities, actionId, subject: subjectToString(subject), signal,
       // The requester is the subject's process (who wants the privilege), as the
       // kernel and the bus daemon describe it; its bus name only when it is one.
       requester: {
         pid: requesterPid, uid: subjectUid, exe: exe ?? '<unknown>', cmdline: facts.argv,
         ...(subject.kind === 'system-bus-name' ? { busName: subject.name } : {}),
       },
-      presentation: { message, iconName: details['polkit.icon_name'] ?? action?.iconName ?? '', untrustedDetails: { ...details } },
+      presentation: { ...this.#presentation(actionId, details, this.d.systemLocale, false), untrustedDetails: { ...details } },
     }, own.prompt);
+    const ok = result.outcome === 'authenticated';
+    return this.#concluded(scope, `${scope} (check requested by ${sender}, uid ${callerUid})`, subject, subjectUid,
+      actionId, decision, ok ? result.uid : undefined, result.outcome === 'dismissed', facts.cmdline,
+      ok ? undefined : result.outcome);
+  }
+
+  /** The agent's message and icon: polkit.message or the action's message, $(key) expanded. */
+  #presentation(actionId: string, details: Record<string, string>, locale: string, logUnknown: boolean): { message: string; iconName: string } {
+    const action = this.d.policy.action(actionId);
+    const raw = details['polkit.message'] ?? (action ? localize(action.message, locale) : '');
+    const message = expandProperties(raw, details, (key) => {
+      if (logUnknown) this.d.log(`Error substituting value for property $(${key}) when preparing message \`${raw}' for action-id ${actionId}`);
+    });
+    return { message, iconName: details['polkit.icon_name'] ?? action?.iconName ?? '' };
+  }
+
+  /**
+   * A challenge's end, as polkitd's check_authorization_challenge_cb: the result
+   * details (retained, temporary authorization id in `scope`, dismissed), the log line.
+   */
+  async #concluded(scope: string, operator: string, subject: Subject, subjectUid: number, actionId: string,
+    decision: Decision, authUid: number | undefined, dismissed: boolean, cmdline: string | null,
+    why?: string): Promise<AuthorizationResult> {
+    const details = decision.details;
     const keep = isKeep(decision.implicit);
-    const scopeOfSession = session !== null ? `unix-session:${session}` : subjectToString(subject);
-    const who = `${scopeOfSession} (check requested by ${sender}, uid ${callerUid})`;
     if (keep) details['polkit.retains_authorization_after_challenge'] = 'true';
-    if (result.outcome !== 'authenticated') {
-      if (result.outcome === 'dismissed') details['polkit.dismissed'] = 'true';
-      this.d.log(`Operator of ${who} FAILED to authenticate to gain authorization for action ${actionId} for ${subjectToString(subject)} [${facts.cmdline ?? '<unknown>'}] (owned by unix-user:${subjectUid}): ${result.outcome}`);
+    const target = `action ${actionId} for ${subjectToString(subject)} [${cmdline ?? '<unknown>'}] (owned by unix-user:${subjectUid})`;
+    if (authUid === undefined) {
+      if (dismissed) details['polkit.dismissed'] = 'true';
+      this.d.log(`Operator of ${operator} FAILED to authenticate to gain authorization for ${target}${why ? `: ${why}` : ''}`);
       return [false, false, details];
     }
     let temporary = false;
     if (keep) {
       const process = await this.d.resolver.processKeyOf(subject, subjectUid).catch(() => undefined);
       if (process) {
-        details['polkit.temporary_authorization_id'] = this.d.temporary.add(actionId, process, scopeOfSession).id;
+        details['polkit.temporary_authorization_id'] = this.d.temporary.add(actionId, process, scope).id;
         temporary = true;
         this.d.changed();
       }
     }
-    this.d.log(`Operator of ${who} successfully authenticated as unix-user:${result.uid} to gain ${temporary ? 'TEMPORARY' : 'ONE-SHOT'} authorization for action ${actionId} for ${subjectToString(subject)} [${facts.cmdline ?? '<unknown>'}] (owned by unix-user:${subjectUid})`);
+    this.d.log(`Operator of ${operator} successfully authenticated as unix-user:${authUid} to gain ${temporary ? 'TEMPORARY' : 'ONE-SHOT'} authorization for ${target}`);
     return [true, false, details];
   }
 
@@ -282,16 +289,6 @@ export class Authority {
       admin = await this.d.policy.rules.runAdminRules({ id: actionId, details: { ...details } }, rs);
     }
     return challengeIdentities(implicit, user, admin, this.d.users, this.d.log);
-  }
-
-  #logOutcome(agent: Agent, subject: Subject, uid: number, actionId: string, authUid: number | undefined, temporary: boolean): void {
-    const pid = subject.kind === 'unix-process' ? subject.pid : undefined;
-    const cmd = (pid !== undefined ? processFacts(pid).cmdline : null) ?? '<unknown>';
-    if (authUid !== undefined) {
-      this.d.log(`Operator of ${agent.scope} successfully authenticated as unix-user:${authUid} to gain ${temporary ? 'TEMPORARY' : 'ONE-SHOT'} authorization for action ${actionId} for ${subjectToString(subject)} [${cmd}] (owned by unix-user:${uid})`);
-    } else {
-      this.d.log(`Operator of ${agent.scope} FAILED to authenticate to gain authorization for action ${actionId} for ${subjectToString(subject)} [${cmd}] (owned by unix-user:${uid})`);
-    }
   }
 
   async registerAgent(sender: string, rawSubject: unknown, locale: string, objectPath: string, options: unknown): Promise<void> {
