@@ -2,6 +2,7 @@
 // is the only parser of the reader's output.
 import type { SourceFile } from '../../../policy/src/index.js';
 import { TREE_LIMITS, type PolicySnapshot } from './tree.js';
+import { encodeFrame, FrameDecoder } from '../wire/frame.js';
 
 export const READ_REQUEST = 0x52;
 /** 'E' + u32 BE pid: the executable of a process (root can read any /proc/PID/exe) */
@@ -38,14 +39,15 @@ export class RequestDecoder {
     return out;
   }
 }
-const HEADER = 5;
 const MAX_PAYLOAD = TREE_LIMITS.totalBytes * 2 + 1024 * 1024; // JSON escaping can double the text
+const READER_CAPS: Readonly<Record<number, number>> = Object.freeze({
+  [ReaderFrame.Snapshot]: MAX_PAYLOAD,
+  [ReaderFrame.Changed]: 0,
+  [ReaderFrame.Exe]: MAX_EXE_PAYLOAD,
+});
 
 export function encodeReaderFrame(type: ReaderFrame, payload: Buffer): Buffer {
-  const head = Buffer.alloc(HEADER);
-  head.writeUInt8(type, 0);
-  head.writeUInt32BE(payload.length, 1);
-  return Buffer.concat([head, payload]);
+  return encodeFrame(type, payload, READER_CAPS);
 }
 
 export type DecodedReaderFrame =
@@ -77,25 +79,16 @@ function sourceFiles(v: unknown): SourceFile[] {
 
 /** Incremental decoder; throws on anything malformed (the caller kills the reader). */
 export class ReaderDecoder {
-  #buf: Buffer = Buffer.alloc(0);
+  readonly #frames = new FrameDecoder(READER_CAPS);
 
   push(chunk: Buffer): DecodedReaderFrame[] {
-    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
-    const out: DecodedReaderFrame[] = [];
-    while (this.#buf.length >= HEADER) {
-      const type = this.#buf.readUInt8(0);
-      const len = this.#buf.readUInt32BE(1);
-      if (type === ReaderFrame.Changed && len !== 0) throw new Error('CHANGED frame with a payload');
-      if (type !== ReaderFrame.Changed && type !== ReaderFrame.Snapshot && type !== ReaderFrame.Exe) throw new Error(`unknown frame type ${type}`);
-      if (len > (type === ReaderFrame.Exe ? MAX_EXE_PAYLOAD : MAX_PAYLOAD)) throw new Error(`frame of ${len} bytes is over the limit`);
-      if (this.#buf.length < HEADER + len) break;
-      const payload = this.#buf.subarray(HEADER, HEADER + len);
-      this.#buf = this.#buf.subarray(HEADER + len);
-      if (type === ReaderFrame.Changed) { out.push({ type: 'changed' }); continue; }
-      if (type === ReaderFrame.Exe) { out.push({ type: 'exe', ...exeAnswer(payload) }); continue; }
+    const { frames, error } = this.#frames.push(chunk);
+    if (error !== undefined) throw new Error(error);
+    return frames.map(({ type, payload }): DecodedReaderFrame => {
+      if (type === ReaderFrame.Changed) return { type: 'changed' };
+      if (type === ReaderFrame.Exe) return { type: 'exe', ...exeAnswer(payload) };
       const o = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
-      out.push({ type: 'snapshot', snapshot: { policy: sourceFiles(o.policy), rules: sourceFiles(o.rules) } });
-    }
-    return out;
+      return { type: 'snapshot', snapshot: { policy: sourceFiles(o.policy), rules: sourceFiles(o.rules) } };
+    });
   }
 }
