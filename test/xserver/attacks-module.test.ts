@@ -14,14 +14,7 @@ test('the module is loaded and active', () => {
 
 for (const attack of ATTACKS) {
   test(`blocked with the module: ${attack.name}`, async () => {
-    let prompt;
-    let outcome;
-    if (attack.ownPrompt) {
-      ({ prompt, outcome } = await attack.ownPrompt(scene));
-    } else {
-      prompt = await scene.startPrompt();
-      outcome = await attack.run(scene, prompt);
-    }
+    const { prompt, outcome } = await scene.runAttack(attack);
     try {
       assert.equal(outcome.blocked, true, `attack worked: ${outcome.detail}`);
       assert.equal(await scene.promptHealthy(prompt), true, `prompt harmed: ${prompt.client.lines.join(' | ')}`);

@@ -15,14 +15,7 @@ test('the module is not loaded', () => {
 
 for (const attack of ATTACKS) {
   test(`works without the module: ${attack.name}`, async () => {
-    let prompt;
-    let outcome;
-    if (attack.ownPrompt) {
-      ({ prompt, outcome } = await attack.ownPrompt(scene));
-    } else {
-      prompt = await scene.startPrompt();
-      outcome = await attack.run(scene, prompt);
-    }
+    const { prompt, outcome } = await scene.runAttack(attack);
     try {
       assert.equal(outcome.blocked, false, `attack did not work on a stock server: ${outcome.detail}`);
     } finally {

@@ -116,6 +116,13 @@ export class Scene {
     return { client, window: ready.split(' ')[1] ?? '0' };
   }
 
+  /** Runs one attack with the prompt up: its own prompt if it starts one, else a fresh one. */
+  async runAttack(attack: Attack): Promise<{ prompt: Prompt; outcome: Outcome }> {
+    if (attack.ownPrompt) return attack.ownPrompt(this);
+    const prompt = await this.startPrompt();
+    return { prompt, outcome: await attack.run(this, prompt) };
+  }
+
   /** Types letters on the real (inputtest) keyboard, holding each key for a while. */
   async typeSlowly(text: string): Promise<void> {
     for (const ch of text) {
