@@ -39,14 +39,43 @@ wanted(XEvent *e)
     return ok;
 }
 
+static int
+is_xi2_key(XEvent *e, int opcode)
+{
+    return e->type == GenericEvent && e->xcookie.extension == opcode && wanted(e);
+}
+
+static int
+is_type(XEvent *e, int type)
+{
+    return e->type == type;
+}
+
+/* Once the caller has selected its events: says LISTENING, then counts for
+ * `duration` ms the events that `match` accepts. */
+static long
+listen_count(int (*match)(XEvent *e, int arg), int arg)
+{
+    long n = 0, end;
+    XEvent e;
+
+    XSync(dpy, False);
+    tp_say("LISTENING", 0);
+    for (end = tp_now_ms() + duration; tp_now_ms() < end; usleep(2000))
+        while (XPending(dpy)) {
+            XNextEvent(dpy, &e);
+            if (match(&e, arg))
+                n++;
+        }
+    return n;
+}
+
 static long
 count_xi2(int raw)
 {
     unsigned char bits[XIMaskLen(XI_LASTEVENT)] = {0};
     XIEventMask mask = {XIAllDevices, sizeof(bits), bits};
     int op, ev, er;
-    long n = 0, end;
-    XEvent e;
 
     if (!XQueryExtension(dpy, "XInputExtension", &op, &ev, &er))
         return -1;
@@ -55,17 +84,7 @@ count_xi2(int raw)
     XISetMask(bits, raw ? XI_RawKeyPress : XI_KeyPress);
     XISetMask(bits, raw ? XI_RawKeyRelease : XI_KeyRelease);
     XISelectEvents(dpy, DefaultRootWindow(dpy), &mask, 1);
-    XSync(dpy, False);
-    tp_say("LISTENING", 0);
-    for (end = tp_now_ms() + duration; tp_now_ms() < end;) {
-        while (XPending(dpy)) {
-            XNextEvent(dpy, &e);
-            if (e.type == GenericEvent && e.xcookie.extension == op && wanted(&e))
-                n++;
-        }
-        usleep(2000);
-    }
-    return n;
+    return listen_count(is_xi2_key, op);
 }
 
 static int physical_keyboard_id(int *master);
@@ -77,22 +96,12 @@ count_xi1(void)
     int master = 0, id = physical_keyboard_id(&master), type = -1;
     XDevice *dev = id >= 0 ? XOpenDevice(dpy, (XID) id) : NULL;
     XEventClass cls;
-    long n = 0, end;
-    XEvent e;
 
     if (!dev)
         return -1;
     DeviceKeyPress(dev, type, cls);
     XSelectExtensionEvent(dpy, DefaultRootWindow(dpy), &cls, 1);
-    XSync(dpy, False);
-    tp_say("LISTENING", 0);
-    for (end = tp_now_ms() + duration; tp_now_ms() < end; usleep(2000))
-        while (XPending(dpy)) {
-            XNextEvent(dpy, &e);
-            if (e.type == type)
-                n++;
-        }
-    return n;
+    return listen_count(is_type, type);
 }
 
 /* XKB state notifications (modifier changes, with the keycode that caused them). */
@@ -100,21 +109,11 @@ static long
 count_xkb_state(void)
 {
     int op, ev, er, maj = XkbMajorVersion, min = XkbMinorVersion;
-    long n = 0, end;
-    XEvent e;
 
     if (!XkbQueryExtension(dpy, &op, &ev, &er, &maj, &min))
         return -1;
     XkbSelectEvents(dpy, XkbUseCoreKbd, XkbStateNotifyMask, XkbStateNotifyMask);
-    XSync(dpy, False);
-    tp_say("LISTENING", 0);
-    for (end = tp_now_ms() + duration; tp_now_ms() < end; usleep(2000))
-        while (XPending(dpy)) {
-            XNextEvent(dpy, &e);
-            if (e.type == ev)
-                n++;
-        }
-    return n;
+    return listen_count(is_type, ev);
 }
 
 static long
