@@ -86,6 +86,28 @@ function loadTable<T extends { name: string }>(path: string, parse: (l: string) 
   return t;
 }
 
+/**
+ * One file's table, re-checked (one stat) at most every `revalidateMs`: a user
+ * added with useradd is seen within that time, and a busy daemon does not stat on
+ * every call.
+ */
+class FileTable<T extends { name: string }> {
+  #table: Table<T> | undefined;
+  #checkedAt = -Infinity;
+
+  constructor(private readonly path: string, private readonly parse: (l: string) => T | undefined,
+    private readonly id: (r: T) => number, private readonly revalidateMs: number) {}
+
+  get(): Table<T> {
+    const now = performance.now();
+    if (this.#table === undefined || now - this.#checkedAt >= this.revalidateMs) {
+      this.#table = loadTable(this.path, this.parse, this.id, this.#table);
+      this.#checkedAt = now;
+    }
+    return this.#table;
+  }
+}
+
 function getent(db: 'passwd' | 'group', key: string): Promise<string | null> {
   return new Promise((resolve) => {
     execFile('getent', [db, key], { timeout: GETENT_TIMEOUT_MS, maxBuffer: 64 * 1024 }, (err, stdout) => {
@@ -98,35 +120,19 @@ function getent(db: 'passwd' | 'group', key: string): Promise<string | null> {
 
 /** Files first, then NSS. */
 export class SystemUserDatabase implements UserDatabase {
-  private passwd: Table<UserRecord> | undefined;
-  private group: Table<GroupRecord> | undefined;
+  private readonly passwd: FileTable<UserRecord>;
+  private readonly group: FileTable<GroupRecord>;
   private readonly misses = new Map<string, number>();
 
-  constructor(private readonly passwdPath = '/etc/passwd', private readonly groupPath = '/etc/group',
-    private readonly useNss = true, private readonly revalidateMs = REVALIDATE_MS) {}
-
-  private checkedUsers = -Infinity;
-  private checkedGroups = -Infinity;
-
-  // The files are re-checked (one stat) at most every REVALIDATE_MS: a user added
-  // with useradd is seen within that time, and a busy daemon does not stat twice a call.
-  private users(): Table<UserRecord> {
-    const now = performance.now();
-    if (!this.passwd || now - this.checkedUsers >= this.revalidateMs) {
-      this.passwd = loadTable(this.passwdPath, parsePasswdLine, (r) => r.uid, this.passwd);
-      this.checkedUsers = now;
-    }
-    return this.passwd;
+  constructor(passwdPath = '/etc/passwd', groupPath = '/etc/group', private readonly useNss = true,
+    revalidateMs = REVALIDATE_MS) {
+    this.passwd = new FileTable(passwdPath, parsePasswdLine, (r) => r.uid, revalidateMs);
+    this.group = new FileTable(groupPath, parseGroupLine, (r) => r.gid, revalidateMs);
   }
 
-  private groups(): Table<GroupRecord> {
-    const now = performance.now();
-    if (!this.group || now - this.checkedGroups >= this.revalidateMs) {
-      this.group = loadTable(this.groupPath, parseGroupLine, (r) => r.gid, this.group);
-      this.checkedGroups = now;
-    }
-    return this.group;
-  }
+  private users(): Table<UserRecord> { return this.passwd.get(); }
+
+  private groups(): Table<GroupRecord> { return this.group.get(); }
 
   private async nss<T>(db: 'passwd' | 'group', key: string, parse: (l: string) => T | undefined): Promise<T | null> {
     if (!this.useNss) return null;
