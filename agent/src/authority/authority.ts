@@ -411,9 +411,10 @@ export class Authority {
       this.d.agents.remove(agent);
       this.d.changed();
     }
-    for (const s of this.d.agents.sessionsWhere((x) => x.initiator === name || x.subjectBusName === name)) this.d.agents.cancel(s);
-    for (const [id, c] of this.#cancellable) if (id.startsWith(`${name}-`)) c.abort();
+    // Aborting the name's own checks ends the sessions they started (agent or own);
+    // sessions about the name that others started are cancelled here.
     for (const [c, caller] of this.#inFlight) if (caller === name) c.abort();
+    for (const s of this.d.agents.sessionsWhere((x) => x.subjectBusName === name && x.initiator !== name)) this.d.agents.cancel(s);
   }
 }
 
