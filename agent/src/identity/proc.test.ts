@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRealUid, parseStartTime, processFacts, racyUidOf, startTimeOf } from './proc.js';
+import { exeOf, parseRealUid, parseStartTime, processFacts, racyUidOf, startTimeOf } from './proc.js';
 
 test('start time is field 22, found after the last parenthesis even if the name has some', () => {
   const fields = Array.from({ length: 30 }, (_, i) => String(i + 3)); // fields 3.. after "(comm)"
@@ -24,8 +24,9 @@ test('this process: start time, racy uid, facts', () => {
   assert.equal(racyUidOf(process.pid, st), process.getuid!());
   assert.throws(() => racyUidOf(process.pid, st + 1n), new RegExp(`process with PID ${process.pid} has been replaced`));
   const facts = processFacts(process.pid);
-  assert.equal(facts.exe, process.execPath);
   assert.ok(facts.argv.length >= 1);
+  assert.deepEqual(exeOf(process.pid), { pid: process.pid, exe: process.execPath, startTime: st });
+  assert.deepEqual(exeOf(999999999), { pid: 999999999, exe: null, startTime: null });
 });
 
 test('a pid that does not exist gives GLib\'s text and a GFileError name', () => {

@@ -77,30 +77,31 @@ export function racyUidOf(pid: number, startTime: bigint): number {
   return uid;
 }
 
-/** Executable, command line and parent of a live process, for logs, audit and prompts. */
-export interface ProcessFacts { exe: string | null; cmdline: string | null; argv: string[]; ppid: number | null }
+/** Command line of a live process, for logs, audit and prompts (world-readable in /proc). */
+export interface ProcessFacts { cmdline: string | null; argv: string[] }
 
 export function processFacts(pid: number): ProcessFacts {
-  let exe: string | null = null;
-  let cmdline: string | null = null;
-  let argv: string[] = [];
-  let ppid: number | null = null;
-  try { exe = readlinkProc(pid); } catch { /* gone or not ours to see */ }
   try {
     const raw = readFileSync(`/proc/${pid}/cmdline`);
+    if (raw.length === 0) return { cmdline: null, argv: [] };
     const text = raw.subarray(0, 4096).toString('utf8').replace(/\0+$/, '');
-    argv = raw.length === 0 ? [] : text.split('\0');
-    cmdline = raw.length === 0 ? null : text.replaceAll('\0', ' ').trim();
-  } catch { /* gone */ }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const close = stat.lastIndexOf(')');
-    const p = Number(stat.slice(close + 2).split(' ')[1]);
-    ppid = Number.isInteger(p) ? p : null;
-  } catch { /* gone */ }
-  return { exe, cmdline, argv, ppid };
+    return { cmdline: text.replaceAll('\0', ' ').trim(), argv: text.split('\0') };
+  } catch {
+    return { cmdline: null, argv: [] }; // gone
+  }
 }
 
-function readlinkProc(pid: number): string {
-  return readlinkSync(`/proc/${pid}/exe`);
+/**
+ * A process's executable and its start time, read after the link so that a reused
+ * pid can be told apart. /proc/PID/exe of another user's process needs root: the
+ * daemon asks its policy reader (policy-source/), which calls this.
+ */
+export interface ExeFacts { readonly pid: number; readonly exe: string | null; readonly startTime: bigint | null }
+
+export function exeOf(pid: number): ExeFacts {
+  let exe: string | null = null;
+  let startTime: bigint | null = null;
+  try { exe = readlinkSync(`/proc/${pid}/exe`).slice(0, 4096); } catch { /* gone, a kernel thread, or not ours to see */ }
+  try { startTime = parseStartTime(readFileSync(`/proc/${pid}/stat`, 'latin1')) ?? null; } catch { /* gone */ }
+  return { pid, exe, startTime };
 }

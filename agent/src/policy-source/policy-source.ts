@@ -5,9 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readPolicyTree, type PolicyDirs, type PolicySnapshot } from './tree.js';
 import { DirectoryWatcher } from './watch.js';
-import { readFileSync, readlinkSync } from 'node:fs';
 import { encodeExeRequest, READ_REQUEST, ReaderDecoder, type ExeAnswer } from './reader-protocol.js';
-import { parseStartTime } from '../identity/proc.js';
+import { exeOf } from '../identity/proc.js';
 
 export type { PolicyDirs, PolicySnapshot } from './tree.js';
 
@@ -30,13 +29,7 @@ export class DirectPolicySource implements PolicySource {
 
   async read(): Promise<PolicySnapshot> { return readPolicyTree(this.dirs, this.log); }
 
-  async exeOf(pid: number): Promise<ExeAnswer> {
-    let exe: string | null = null;
-    let startTime: bigint | null = null;
-    try { exe = readlinkSync(`/proc/${pid}/exe`); } catch { /* not ours to see */ }
-    try { startTime = parseStartTime(readFileSync(`/proc/${pid}/stat`, 'latin1')) ?? null; } catch { /* gone */ }
-    return { pid, exe, startTime };
-  }
+  async exeOf(pid: number): Promise<ExeAnswer> { return exeOf(pid); }
   onChange(listener: () => void): void { this.#listeners.push(listener); }
   close(): void { this.#watcher.close(); }
 }

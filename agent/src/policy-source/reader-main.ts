@@ -15,17 +15,9 @@
 //                        read after the link, so the daemon can tell a reused pid)
 import { readPolicyTree, type PolicyDirs } from './tree.js';
 import { DirectoryWatcher } from './watch.js';
-import { readFileSync, readlinkSync } from 'node:fs';
 import { encodeReaderFrame, ReaderFrame, RequestDecoder } from './reader-protocol.js';
-import { parseStartTime } from '../identity/proc.js';
+import { exeOf } from '../identity/proc.js';
 
-function exeOf(pid: number): { pid: number; exe: string | null; startTime: string | null } {
-  let exe: string | null = null;
-  let startTime: string | null = null;
-  try { exe = readlinkSync(`/proc/${pid}/exe`); } catch { /* gone or a kernel thread */ }
-  try { startTime = parseStartTime(readFileSync(`/proc/${pid}/stat`, 'latin1'))?.toString() ?? null; } catch { /* gone */ }
-  return { pid, exe: exe === null ? null : exe.slice(0, 4096), startTime };
-}
 
 function parseArgs(argv: readonly string[]): PolicyDirs {
   const actions: string[] = [];
@@ -57,7 +49,7 @@ function main(): void {
     }
     for (const r of list) {
       if (r.type === 'read') send(ReaderFrame.Snapshot, Buffer.from(JSON.stringify(readPolicyTree(dirs, log))));
-      else send(ReaderFrame.Exe, Buffer.from(JSON.stringify(exeOf(r.pid))));
+      else send(ReaderFrame.Exe, Buffer.from(JSON.stringify(exeOf(r.pid), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))));
     }
   });
   process.stdin.on('end', () => { watcher.close(); process.exit(0); });

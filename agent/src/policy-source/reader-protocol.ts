@@ -10,7 +10,8 @@ export const EXE_REQUEST = 0x45;
 export enum ReaderFrame { Snapshot = 1, Changed = 2, Exe = 3 }
 const MAX_EXE_PAYLOAD = 8192;
 
-export interface ExeAnswer { readonly pid: number; readonly exe: string | null; readonly startTime: bigint | null }
+export type { ExeFacts as ExeAnswer } from '../identity/proc.js';
+import type { ExeFacts as ExeAnswer } from '../identity/proc.js';
 
 export function encodeExeRequest(pid: number): Buffer {
   const b = Buffer.alloc(5);
