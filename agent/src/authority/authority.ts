@@ -10,7 +10,7 @@ import { parseIdentity, parseSubject, processToWire, subjectToString, type Subje
 import type { UserDatabase, UserRecord } from '../identity/users.js';
 import { challengeIdentities, type ChallengeKind } from '../auth/identities.js';
 import type { AgentRegistry, Agent } from './agents.js';
-import { decide, FLAG_ALLOW_USER_INTERACTION, isKeep, rulesSubjectFor, type Decision, type DecideContext } from './decide.js';
+import { decide, FLAG_ALLOW_USER_INTERACTION, isKeep, type Decision, type DecideContext } from './decide.js';
 import type { PolicyState } from './policy-state.js';
 import type { SubjectResolver } from './subjects.js';
 import type { TemporaryAuthorizationStore } from './temporary-authorizations.js';
@@ -189,7 +189,7 @@ export class Authority {
   async #challenge(agent: Agent, sender: string, callerUid: number, subject: Subject, subjectUid: number,
     actionId: string, decision: Decision, signal: AbortSignal): Promise<AuthorizationResult> {
     const details = decision.details;
-    const identities = await this.#identities(subject, subjectUid, actionId, details, decision.implicit as ChallengeKind);
+    const identities = await this.#identities(subjectUid, actionId, details, decision);
     const shown = this.#presentation(actionId, details, agent.locale, true);
     const agentDetails: Record<string, string> = {};
     const callerPid = await this.d.busDaemon.pidOf(sender).catch(() => undefined);
@@ -217,7 +217,7 @@ export class Authority {
     decision: Decision, signal: AbortSignal): Promise<AuthorizationResult> {
     const own = this.d.own!;
     const details = decision.details;
-    const identities = await this.#identities(subject, subjectUid, actionId, details, decision.implicit as ChallengeKind);
+    const identities = await this.#identities(subjectUid, actionId, details, decision);
     const requesterPid = (await this.d.resolver.pidOf(subject).catch(() => undefined)) ?? await this.d.busDaemon.pidOf(sender);
     const facts = processFacts(requesterPid);
     const exe = await this.#verifiedExe(requesterPid, subject.kind === 'unix-process' ? subject.startTime : undefined);
@@ -278,15 +278,15 @@ export class Authority {
     return [true, false, details];
   }
 
-  async #identities(subject: Subject, uid: number, actionId: string, details: Record<string, string>,
-    implicit: ChallengeKind): Promise<number[]> {
+  async #identities(uid: number, actionId: string, details: Record<string, string>, decision: Decision): Promise<number[]> {
+    const implicit = decision.implicit as ChallengeKind;
     const user: UserRecord = (await this.d.users.userByUid(uid)) ??
       { name: String(uid), uid, gid: -1, gecos: '', home: '/', shell: '' };
     let admin: string[] = [];
     if (implicit === 'auth_admin' || implicit === 'auth_admin_keep') {
-      const state = await this.d.resolver.sessionState(subject, uid).catch(() => ({ session: null, local: false, active: false }));
-      const rs = await rulesSubjectFor(this.#ctx, subject, uid, state);
-      admin = await this.d.policy.rules.runAdminRules({ id: actionId, details: { ...details } }, rs);
+      // the admin rules see the Subject the rules saw for this check (decide.ts sets it on every challenge)
+      if (!decision.rulesSubject) throw new Error('a challenge without the subject its rules saw');
+      admin = await this.d.policy.rules.runAdminRules({ id: actionId, details: { ...details } }, decision.rulesSubject);
     }
     return challengeIdentities(implicit, user, admin, this.d.users, this.d.log);
   }

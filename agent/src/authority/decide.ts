@@ -19,6 +19,8 @@ export interface Decision {
   readonly details: Record<string, string>;
   /** the rules-adjusted implicit value, for the challenge that may follow */
   readonly implicit: ImplicitAuthorization;
+  /** the Subject the rules saw; set on a challenge, whose admin rules see it too */
+  readonly rulesSubject?: RulesSubject;
 }
 
 export interface DecideContext {
@@ -32,8 +34,8 @@ export interface DecideContext {
 const KEEP: ReadonlySet<ImplicitAuthorization> = new Set(['auth_self_keep', 'auth_admin_keep']);
 export const isKeep = (i: ImplicitAuthorization): boolean => KEEP.has(i);
 
-/** polkit's subject_to_jsval: the Subject the rules see. Throws if it cannot be built. */
-export async function rulesSubjectFor(ctx: DecideContext, subject: Subject, uid: number,
+/** @internal polkit's subject_to_jsval: the Subject the rules see. Throws if it cannot be built. */
+async function rulesSubjectFor(ctx: DecideContext, subject: Subject, uid: number,
   state: { session: { id: string; seat: string } | null; local: boolean; active: boolean }): Promise<RulesSubject> {
   const pid = (await ctx.resolver.pidOf(subject)) ?? 0;
   const user = await ctx.users.userByUid(uid);
@@ -59,8 +61,8 @@ export async function decide(ctx: DecideContext, subject: Subject, uid: number, 
     return { authorized: true, challenge: false, details: {}, implicit: 'yes' };
   }
   const state = await ctx.resolver.sessionState(subject, uid);
-  let implicit = implicitFor(action, state.local, state.active);
-  implicit = await runRules(ctx, subject, uid, state, action, details, implicit);
+  const ruled = await runRules(ctx, subject, uid, state, action, details, implicitFor(action, state.local, state.active));
+  const implicit = ruled.implicit;
   if (implicit === 'yes') return { authorized: true, challenge: false, details, implicit };
 
   const process = await processKeyQuiet(ctx, subject, uid);
@@ -79,7 +81,7 @@ export async function decide(ctx: DecideContext, subject: Subject, uid: number, 
   }
   if (implicit === 'no') return { authorized: false, challenge: false, details, implicit };
   if (isKeep(implicit)) details['polkit.retains_authorization_after_challenge'] = '1';
-  return { authorized: false, challenge: true, details, implicit };
+  return { authorized: false, challenge: true, details, implicit, ...(ruled.subject ? { rulesSubject: ruled.subject } : {}) };
 }
 
 function implicitFor(action: ActionDefinition, local: boolean, active: boolean): ImplicitAuthorization {
@@ -89,16 +91,16 @@ function implicitFor(action: ActionDefinition, local: boolean, active: boolean):
 
 async function runRules(ctx: DecideContext, subject: Subject, uid: number,
   state: Awaited<ReturnType<SubjectResolver['sessionState']>>, action: ActionDefinition,
-  details: Record<string, string>, implicit: ImplicitAuthorization): Promise<ImplicitAuthorization> {
+  details: Record<string, string>, implicit: ImplicitAuthorization): Promise<{ implicit: ImplicitAuthorization; subject?: RulesSubject }> {
   let rulesSubject: RulesSubject;
   try {
     rulesSubject = await rulesSubjectFor(ctx, subject, uid, state);
   } catch (e) {
     ctx.log(`Error converting subject to JS object: ${(e as Error).message}`);
-    return 'no';
+    return { implicit: 'no' };
   }
   const r = await ctx.policy.rules.runRules({ id: action.id, details: { ...details } }, rulesSubject);
-  return r ?? implicit;
+  return { implicit: r ?? implicit, subject: rulesSubject };
 }
 
 async function processKeyQuiet(ctx: DecideContext, subject: Subject, uid: number) {
