@@ -36,15 +36,9 @@ function runClient(pid: number | null, args: string[]): Promise<{ out: string; e
   });
 }
 
-/**
- * Runs the client; with `pid`, its '{fd}' arguments become a pidfd of that process.
- * Under heavy load dbus-daemon now and then drops a fresh usocket client before its
- * call reaches the authority (the client sees end of stream or EPOLLERR and prints
- * nothing); such a run, and only such a run, is repeated once.
- */
+/** Runs the client; with `pid`, its '{fd}' arguments become a pidfd of that process. */
 async function client(pid: number | null, args: string[]): Promise<string> {
-  let r = await runClient(pid, args);
-  if (r.out === '') r = await runClient(pid, args);
+  const r = await runClient(pid, args);
   if (r.out === '') throw new Error(`pidfd-client printed no answer:${r.err}`);
   return r.out;
 }
