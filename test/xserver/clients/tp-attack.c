@@ -409,9 +409,10 @@ top_check(void)
     tp_say(top == target ? "TOP" : "NOTTOP", 0);
 }
 
-/* Like restack, but through CirculateWindow(RaiseLowest) on the root window. */
-static void
-circulate(void)
+/* Maps our own window, says MAPPED, then reads the prompt's window id (the prompt
+ * is mapped after us) into `target`; returns our window, or None on end of input. */
+static Window
+map_then_read_target(void)
 {
     Window mine = own_window(True);
     char line[32];
@@ -420,8 +421,19 @@ circulate(void)
     XSync(dpy, False);
     tp_say("MAPPED", 0);
     if (!fgets(line, sizeof(line), stdin))
-        return;
+        return None;
     target = (Window) strtoul(line, NULL, 0);
+    return mine;
+}
+
+/* Like restack, but through CirculateWindow(RaiseLowest) on the root window. */
+static void
+circulate(void)
+{
+    Window mine = map_then_read_target();
+
+    if (mine == None)
+        return;
     XCirculateSubwindowsUp(dpy, DefaultRootWindow(dpy));
     report_stacking(mine);
 }
@@ -429,15 +441,10 @@ circulate(void)
 static void
 restack(void)
 {
-    Window mine = own_window(True);
-    char line[32];
+    Window mine = map_then_read_target();
 
-    XMapWindow(dpy, mine);
-    XSync(dpy, False);
-    tp_say("MAPPED", 0);
-    if (!fgets(line, sizeof(line), stdin))
+    if (mine == None)
         return;
-    target = (Window) strtoul(line, NULL, 0);   /* the prompt, mapped after us */
     XRaiseWindow(dpy, mine);
     report_stacking(mine);
 }
