@@ -30,7 +30,7 @@ ensure_apt() {
 ensure_npm() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "installing npm dependencies"
-    npm ci --no-audit --no-fund --loglevel=error
+    ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error # electron: type definitions only here
     touch node_modules/.package-lock.json
   fi
 }
