@@ -1,7 +1,12 @@
 /* The trusted test prompt: run as the trusted user. Maps an override-redirect
  * window filled with PROMPT_RGB at 100,100 (300x200), grabs the keyboard, reports
  * whether the TRUSTPATH extension is visible, then prints "KEY <name>" per key press
- * (this is a test fixture; the real prompt never prints keys). */
+ * (this is a test fixture; the real prompt never prints keys).
+ *
+ *   tp-prompt [--overlay] [--title T]
+ *
+ * --title T stands in for the prompt host (test/input): the window is titled T
+ * (WM_NAME and _NET_WM_NAME) and does not grab, since trustpath-input does. */
 #include "common.h"
 #include <X11/Xutil.h>
 #include <X11/Xproto.h>
@@ -37,8 +42,16 @@ report_extension(Display *dpy)
     fflush(stdout);
 }
 
+static void
+set_title(Display *dpy, Window w, const char *title)
+{
+    XStoreName(dpy, w, title);
+    XChangeProperty(dpy, w, XInternAtom(dpy, "_NET_WM_NAME", False), XInternAtom(dpy, "UTF8_STRING", False),
+                    8, PropModeReplace, (const unsigned char *) title, (int) strlen(title));
+}
+
 static Window
-make_window(Display *dpy, Window parent)
+make_window(Display *dpy, Window parent, const char *title)
 {
     XSetWindowAttributes a;
     Window w;
@@ -49,6 +62,8 @@ make_window(Display *dpy, Window parent)
     a.event_mask = KeyPressMask | StructureNotifyMask | ExposureMask;
     w = XCreateWindow(dpy, parent, 100, 100, 300, 200, 0, CopyFromParent,
                       InputOutput, CopyFromParent, CWOverrideRedirect | CWBackPixel | CWEventMask, &a);
+    if (title)
+        set_title(dpy, w, title);
     XMapRaised(dpy, w);
     do
         XNextEvent(dpy, &ev);
@@ -74,11 +89,11 @@ grab(Display *dpy, Window w)
 /* --overlay: live inside the Composite overlay window, above every window and
  * never redirected, so a compositing manager cannot hide the prompt. */
 static Window
-parent_window(Display *dpy, int argc, char **argv)
+parent_window(Display *dpy, int overlay)
 {
     int ev, er;
 
-    if (argc > 1 && strcmp(argv[1], "--overlay") == 0 && XCompositeQueryExtension(dpy, &ev, &er))
+    if (overlay && XCompositeQueryExtension(dpy, &ev, &er))
         return XCompositeGetOverlayWindow(dpy, DefaultRootWindow(dpy));
     return DefaultRootWindow(dpy);
 }
@@ -87,13 +102,22 @@ int
 main(int argc, char **argv)
 {
     Display *dpy = tp_open();
+    const char *title = NULL;
+    int i, overlay = 0;
     Window w;
     XEvent ev;
 
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--overlay") == 0)
+            overlay = 1;
+        else if (strcmp(argv[i], "--title") == 0 && i + 1 < argc)
+            title = argv[++i];
+    }
     setvbuf(stdout, NULL, _IOLBF, 0);
     report_extension(dpy);
-    w = make_window(dpy, parent_window(dpy, argc, argv));
-    grab(dpy, w);
+    w = make_window(dpy, parent_window(dpy, overlay), title);
+    if (!title)
+        grab(dpy, w);
     XClearWindow(dpy, w);
     XSync(dpy, False);
     printf("READY 0x%lx\n", (unsigned long) w);
