@@ -34,6 +34,7 @@ function request(over: Partial<PromptRequest> = {}): PromptRequest {
 class Controls implements PromptControls {
   dismissed = 0;
   answeredCount = 0;
+  readonly stopped = new AbortController().signal;
   dismiss(): void {
     this.dismissed += 1;
   }

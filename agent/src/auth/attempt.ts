@@ -66,7 +66,7 @@ class Relay {
     if (this.failure !== null) return;
     try {
       const fd = m.kind === 'prompt' ? this.#fdForPrompt() : null;
-      this.session.pamMessage(m, fd);
+      this.session.pamMessage(m, fd, fd === null ? null : this.#conv.responsePath);
     } catch (e) {
       this.failure = { ok: false, reason: 'system', detail: `prompt side: ${String(e)}` };
       this.#conv.cancel();

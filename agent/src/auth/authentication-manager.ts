@@ -30,7 +30,11 @@ export interface AuthManagerOptions {
   /** Seam over the helper; default startPamConversation with `helper`. */
   readonly startConversation?: StartConversation;
   /** Where and how the default seam starts the helper. */
-  readonly helper?: { readonly path?: string; readonly spawnAs?: { uid: number; gid: number }; readonly killGraceMs?: number };
+  readonly helper?: {
+    readonly path?: string; readonly spawnAs?: { uid: number; gid: number }; readonly killGraceMs?: number;
+    /** keep each response FIFO linked while its attempt runs (the trusted prompt's grabber opens it by path) */
+    readonly pipeByPath?: boolean;
+  };
   /** attempts per request (default 3) */
   readonly maxAttempts?: number;
   readonly lockout?: Partial<LockoutPolicy>;
@@ -118,5 +122,6 @@ function defaultStart(helper: AuthManagerOptions['helper'] = {}): StartConversat
     ...(helper.path !== undefined ? { helperPath: helper.path } : {}),
     ...(helper.spawnAs !== undefined ? { spawnAs: helper.spawnAs } : {}),
     killGraceMs: helper.killGraceMs ?? AUTH_DEFAULTS.killGraceMs,
+    ...(helper.pipeByPath === true ? { pipeByPath: true } : {}),
   });
 }

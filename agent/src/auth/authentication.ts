@@ -30,6 +30,8 @@ export class Authentication {
   /** an answer was submitted in the current attempt */
   #answered = false;
   readonly #stop = new AbortController();
+  /** aborted when run() returns, whatever the result */
+  readonly #done = new AbortController();
 
   constructor(private readonly request: AuthRequest, private readonly deps: AuthenticationDeps) {}
 
@@ -46,6 +48,7 @@ export class Authentication {
     } finally {
       clearTimeout(timer);
       this.request.signal.removeEventListener('abort', onClientAbort);
+      this.#done.abort();
     }
   }
 
@@ -55,6 +58,7 @@ export class Authentication {
       shown = Promise.resolve(prompt.show(this.#promptRequest(offered), {
         dismiss: () => this.#halt('dismissed'),
         answered: () => { this.#answered = true; },
+        stopped: this.#done.signal,
       }));
     } catch (e) {
       return failedWithError(`prompt side: ${String(e)}`);

@@ -9,6 +9,7 @@ import type { AuthResult } from './types.js';
 /** A conversation that sends one password prompt and ends when the test says so. */
 export class FakeConversation implements PamConversation {
   readonly pid = undefined;
+  readonly responsePath = null;
   readonly outcome: Promise<PamOutcome>;
   cancelled = false;
   #fd: number | null = openSync('/dev/null', 'w');

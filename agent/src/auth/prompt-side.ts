@@ -58,13 +58,19 @@ export interface PromptControls {
    * unlimited guessing.
    */
   answered(): void;
+  /** Aborted once the authentication is over for any reason (a prompt still waiting for its turn can give up). */
+  readonly stopped: AbortSignal;
 }
 
 export interface PromptSession {
   /** Resolves to one of the offered uids, or null if the user dismissed. */
   chooseIdentity(identities: readonly OfferedIdentity[]): Promise<number | null>;
-  /** A PAM message; `responseFd` is set for prompts only (see the ownership rule above). */
-  pamMessage(message: PamMessage, responseFd: number | null): void;
+  /**
+   * A PAM message; `responseFd` is set for prompts only (see the ownership rule
+   * above), and `responsePath` too when the helper keeps the FIFO linked
+   * (AuthManagerOptions.helper.pipeByPath): trustpath-input opens it there.
+   */
+  pamMessage(message: PamMessage, responseFd: number | null, responsePath?: string | null): void;
   /** The answer was wrong; `remaining` more attempts follow (≥ 1). */
   retry(remaining: number): void;
   /** No more attempts for `uid` until `until` (wall clock). */

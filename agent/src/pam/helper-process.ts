@@ -9,7 +9,10 @@
 // The helper's stdin/stdout carry frames (frame.ts is their only parser); answers
 // travel on a separate pipe whose write end the daemon passes on and never writes,
 // so no secret enters this process. The pipe is a FIFO created in a fresh 0700
-// directory and unlinked at once (node has no pipe(2)).
+// directory and unlinked at once (node has no pipe(2)); with `pipeByPath` it stays
+// linked until the conversation ends, so that trustpath-input (same uid, a separate
+// process: the daemon is not dumpable, so /proc/PID/fd is closed to it) can open it
+// by path. Only root and the daemon's uid can enter that directory.
 // Success requires a SUCCESS frame AND exit status 0; anything else is a failure.
 // startPamConversation never rejects: every problem ends up in `outcome`.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -44,12 +47,16 @@ export interface PamConversationOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** How long cancel() waits for a clean exit before SIGKILL (ms, default 500). */
   readonly killGraceMs?: number;
+  /** Keep the FIFO linked (in its private directory) until the conversation ends. */
+  readonly pipeByPath?: boolean;
 }
 
 export interface PamConversation {
   readonly pid: number | undefined;
   /** Hands over the write end of the response pipe (once); the caller must close it. */
   takeResponseFd(): number;
+  /** The FIFO's path while the conversation runs, with `pipeByPath`; else null. */
+  readonly responsePath: string | null;
   /** Ends the conversation with failure 'cancelled'; idempotent. */
   cancel(): void;
   readonly outcome: Promise<PamOutcome>;
@@ -57,9 +64,12 @@ export interface PamConversation {
 
 const execFileP = promisify(execFile);
 
-/** @internal a FIFO in a private directory; returns both ends, already unlinked */
-async function makeResponsePipe(): Promise<{ readFd: number; writeFd: number }> {
+interface ResponsePipe { readFd: number; writeFd: number; path: string | null; dir: string | null }
+
+/** @internal a FIFO in a private directory; both ends, unlinked unless `keep` */
+async function makeResponsePipe(keep: boolean): Promise<ResponsePipe> {
   const dir = mkdtempSync(join(tmpdir(), 'trustpath-pam-'));
+  let ok = false;
   try {
     const path = join(dir, 'response');
     await execFileP('mkfifo', ['-m', '600', path]);
@@ -69,7 +79,9 @@ async function makeResponsePipe(): Promise<{ readFd: number; writeFd: number }> 
     try {
       const writeFd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW);
       try {
-        return { readFd: openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW), writeFd };
+        const readFd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+        ok = true;
+        return keep ? { readFd, writeFd, path, dir } : { readFd, writeFd, path: null, dir: null };
       } catch (e) {
         closeSync(writeFd);
         throw e;
@@ -78,18 +90,19 @@ async function makeResponsePipe(): Promise<{ readFd: number; writeFd: number }> 
       closeSync(probe);
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!ok || !keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export async function startPamConversation(opts: PamConversationOptions): Promise<PamConversation> {
-  let pipe: { readFd: number; writeFd: number };
+  let pipe: ResponsePipe;
   try {
-    pipe = await makeResponsePipe();
+    pipe = await makeResponsePipe(opts.pipeByPath === true);
   } catch (e) {
     return failedConversation(`response pipe: ${String(e)}`);
   }
   const { readFd, writeFd } = pipe;
+  const removePipe = (): void => { if (pipe.dir !== null) rmSync(pipe.dir, { recursive: true, force: true }); };
   let child: ChildProcess;
   try {
     child = spawn(opts.helperPath ?? DEFAULT_HELPER_PATH, [opts.user], {
@@ -99,17 +112,19 @@ export async function startPamConversation(opts: PamConversationOptions): Promis
     });
   } catch (e) {
     closeSync(writeFd);
+    removePipe();
     return failedConversation(`spawn: ${String(e)}`);
   } finally {
     closeSync(readFd);
   }
-  return new HelperConversation(child, writeFd, opts);
+  return new HelperConversation(child, writeFd, pipe.path, removePipe, opts);
 }
 
 function failedConversation(detail: string): PamConversation {
   return {
     pid: undefined,
     takeResponseFd: () => { throw new Error('no response pipe: the helper did not start'); },
+    responsePath: null,
     cancel: () => undefined,
     outcome: Promise.resolve({ ok: false, reason: 'spawn-failed', detail }),
   };
@@ -123,7 +138,8 @@ class HelperConversation implements PamConversation {
   #override: PamOutcome | null = null;
   #settle!: (o: PamOutcome) => void;
 
-  constructor(private readonly child: ChildProcess, writeFd: number, private readonly opts: PamConversationOptions) {
+  constructor(private readonly child: ChildProcess, writeFd: number, readonly responsePath: string | null,
+    private readonly removePipe: () => void, private readonly opts: PamConversationOptions) {
     this.#writeFd = writeFd;
     this.outcome = new Promise((resolve) => { this.#settle = resolve; });
     const state = newDecoderState();
@@ -203,6 +219,7 @@ class HelperConversation implements PamConversation {
 
   #end(o: PamOutcome): void {
     this.#closeWriteFd();
+    this.removePipe();
     this.child.stdout?.destroy();
     this.child.stdin?.destroy();
     this.#settle(o);
