@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exeOf, parseRealUid, parseStartTime, processFacts, racyUidOf, startTimeOf } from './proc.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { exeOf, localeOf, parseRealUid, parseStartTime, processFacts, racyUidOf, startTimeOf } from './proc.js';
 
 test('start time is field 22, found after the last parenthesis even if the name has some', () => {
   const fields = Array.from({ length: 30 }, (_, i) => String(i + 3)); // fields 3.. after "(comm)"
@@ -25,8 +27,8 @@ test('this process: start time, racy uid, facts', () => {
   assert.throws(() => racyUidOf(process.pid, st + 1n), new RegExp(`process with PID ${process.pid} has been replaced`));
   const facts = processFacts(process.pid);
   assert.ok(facts.argv.length >= 1);
-  assert.deepEqual(exeOf(process.pid), { pid: process.pid, exe: process.execPath, startTime: st });
-  assert.deepEqual(exeOf(999999999), { pid: 999999999, exe: null, startTime: null });
+  assert.deepEqual(exeOf(process.pid), { pid: process.pid, exe: process.execPath, startTime: st, locale: localeOf(process.pid) });
+  assert.deepEqual(exeOf(999999999), { pid: 999999999, exe: null, startTime: null, locale: null });
 });
 
 test('a pid that does not exist gives GLib\'s text and a GFileError name', () => {
@@ -37,4 +39,24 @@ test('a pid that does not exist gives GLib\'s text and a GFileError name', () =>
     assert.equal((e as Error).message, 'Failed to open file “/proc/999999999/status”: No such file or directory');
     assert.equal((e as { errorName?: string }).errorName, 'org.gtk.GDBus.UnmappedGError.Quark._g_2dfile_2derror_2dquark.Code4');
   }
+});
+
+test('localeOf: LC_ALL, then LC_MESSAGES, then LANG of the process; malformed ones are none', async () => {
+  const cases: [Record<string, string>, string | null][] = [
+    [{ LANG: 'de_DE.UTF-8' }, 'de_DE.UTF-8'],
+    [{ LANG: 'de_DE.UTF-8', LC_MESSAGES: 'fr_FR.UTF-8' }, 'fr_FR.UTF-8'],
+    [{ LANG: 'de_DE.UTF-8', LC_MESSAGES: 'fr_FR.UTF-8', LC_ALL: 'ja_JP.UTF-8' }, 'ja_JP.UTF-8'],
+    [{ LANG: '../../etc/passwd' }, null],
+    [{}, null],
+  ];
+  for (const [env, want] of cases) {
+    const child = spawn('sleep', ['5'], { env });
+    await once(child, 'spawn');
+    try {
+      assert.equal(localeOf(child.pid!), want, JSON.stringify(env));
+    } finally {
+      child.kill();
+    }
+  }
+  assert.equal(localeOf(999999999), null);
 });

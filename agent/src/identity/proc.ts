@@ -96,12 +96,38 @@ export function processFacts(pid: number): ProcessFacts {
  * pid can be told apart. /proc/PID/exe of another user's process needs root: the
  * daemon asks its policy reader (policy-source/), which calls this.
  */
-export interface ExeFacts { readonly pid: number; readonly exe: string | null; readonly startTime: bigint | null }
+export interface ExeFacts {
+  readonly pid: number;
+  readonly exe: string | null;
+  readonly startTime: bigint | null;
+  /** the process's message locale (LC_ALL, LC_MESSAGES or LANG), for the prompt's language */
+  readonly locale: string | null;
+}
 
 export function exeOf(pid: number): ExeFacts {
   let exe: string | null = null;
   let startTime: bigint | null = null;
   try { exe = readlinkSync(`/proc/${pid}/exe`).slice(0, 4096); } catch { /* gone, a kernel thread, or not ours to see */ }
+  const locale = localeOf(pid);
   try { startTime = parseStartTime(readFileSync(`/proc/${pid}/stat`, 'latin1')) ?? null; } catch { /* gone */ }
-  return { pid, exe, startTime };
+  return { pid, exe, startTime, locale };
+}
+
+const ENVIRON_CAP = 128 * 1024;
+const LOCALE_RE = /^[A-Za-z]{2,8}(_[A-Za-z0-9]{2,8})?(\.[A-Za-z0-9-]{1,20})?(@[A-Za-z0-9]{1,20})?$/;
+
+/** LC_ALL, else LC_MESSAGES, else LANG from /proc/PID/environ, if well formed; null otherwise. */
+export function localeOf(pid: number): string | null {
+  let raw: Buffer;
+  try { raw = readFileSync(`/proc/${pid}/environ`); } catch { return null; }
+  const vars = new Map<string, string>();
+  for (const entry of raw.subarray(0, ENVIRON_CAP).toString('utf8').split('\0')) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) vars.set(entry.slice(0, eq), entry.slice(eq + 1));
+  }
+  for (const key of ['LC_ALL', 'LC_MESSAGES', 'LANG']) {
+    const v = vars.get(key);
+    if (v !== undefined && v !== '') return LOCALE_RE.test(v) ? v : null;
+  }
+  return null;
 }

@@ -61,10 +61,12 @@ function exeAnswer(payload: Buffer): ExeAnswer {
   const pid = o.pid;
   const exe = o.exe;
   const st = o.startTime;
+  const locale = o.locale ?? null;
+  if (locale !== null && (typeof locale !== 'string' || locale.length > 64)) throw new Error('EXE frame: bad locale');
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 0 || pid > 0xffffffff) throw new Error('EXE frame: bad pid');
   if (exe !== null && typeof exe !== 'string') throw new Error('EXE frame: bad exe');
   if (st !== null && (typeof st !== 'string' || !/^[0-9]{1,20}$/.test(st))) throw new Error('EXE frame: bad start time');
-  return { pid, exe, startTime: st === null ? null : BigInt(st) };
+  return { pid, exe, startTime: st === null ? null : BigInt(st), locale };
 }
 
 function sourceFiles(v: unknown): SourceFile[] {
