@@ -105,8 +105,10 @@ export class FrameProcess {
   }
 }
 
-export function spawnAs(bin: string, args: readonly string[], ids: Ids, env: NodeJS.ProcessEnv): FrameProcess {
-  return new FrameProcess(spawn(bin, args, { uid: ids.uid, gid: ids.gid, env, stdio: ['pipe', 'pipe', 'pipe'] }));
+/** extraFds: pipes passed as fds 3.. (a careless parent's leak, for the tests of closing them). */
+export function spawnAs(bin: string, args: readonly string[], ids: Ids, env: NodeJS.ProcessEnv, extraFds = 0): FrameProcess {
+  const stdio = Array<'pipe'>(3 + extraFds).fill('pipe');
+  return new FrameProcess(spawn(bin, args, { uid: ids.uid, gid: ids.gid, env, stdio }));
 }
 
 export function editCounts(p: FrameProcess, from = 0): number[] {
