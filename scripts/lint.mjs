@@ -6,7 +6,9 @@
 //   policy/     pure: imports only policy/, saxes, quickjs-emscripten and a few node
 //               modules (node:child_process only in the rules worker, for polkit.spawn)
 //   prompt-ui/  only prompt-ui/ and the prompt protocol types in agent/src/prompt/protocol*
-//   agent/      agent/, policy/, dbus-next, node
+//   agent/      agent/, policy/, dbus-next, node, and prompt-ui's Node-side surface:
+//               its view state, the secret art and the hosts (prompt-ui/src/*.ts,
+//               not the renderer or the Electron app)
 //   test/, bench/  anything
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve } from 'node:path';
@@ -33,7 +35,10 @@ function allowed(file, spec) {
     const target = relative(root, resolve(dirname(file), spec)).split('/')[0];
     if (layer === 'policy') return target === 'policy';
     if (layer === 'prompt-ui') return target === 'prompt-ui' || /agent\/src\/prompt\/protocol/.test(relative(root, resolve(dirname(file), spec)));
-    if (layer === 'agent') return target === 'agent' || target === 'policy';
+    if (layer === 'agent') {
+      return target === 'agent' || target === 'policy' ||
+        /^prompt-ui\/src\/[a-z0-9-]+\.js$/.test(relative(root, resolve(dirname(file), spec)));
+    }
     return true;
   }
   if (layer === 'policy') {

@@ -1,5 +1,6 @@
 // trustpathd's command line. Unknown or malformed options are an error with the
 // usage text; nothing is guessed.
+import { parseDisplayRule, type DisplayRule } from './prompt/displays.js';
 
 export interface DaemonOptions {
   readonly user: string;
@@ -17,6 +18,20 @@ export interface DaemonOptions {
   readonly pamHelper: string | undefined;
   /** those sessions' lockout policy where given (auth/lockout.ts has the defaults) */
   readonly lockout: { maxFailures?: number; windowMs?: number; durationMs?: number };
+  /** the trusted prompt (prompt/): on unless --no-trusted-prompt */
+  readonly trustedPrompt: boolean;
+  /** --x11-display rules: where users sit when logind does not say */
+  readonly x11Displays: readonly DisplayRule[];
+  readonly unprotectedDisplays: 'allow' | 'refuse';
+  readonly allowSessionAgents: boolean;
+  readonly promptTimeoutSeconds: number;
+  readonly promptHost: 'chromium' | 'electron';
+  /** default: prompt-ui/src/chromium-host.ts DEFAULT_CHROMIUM */
+  readonly chromium: string | undefined;
+  readonly electron: string | undefined;
+  readonly inputHelper: string | undefined;
+  readonly sakListener: string | undefined;
+  readonly sakSocket: string | undefined;
   readonly help: boolean;
   readonly version: boolean;
 }
@@ -45,6 +60,26 @@ Options:
   --lockout-window-seconds S
                            that window (default: 900)
   --lockout-seconds S      how long a lockout lasts (default: 600)
+Trusted prompt (challenges of subjects at a local X display):
+  --x11-display USER=:N[,xauthority=FILE]
+                           USER (name, uid or *) sits at display :N; for systems
+                           without logind (repeatable). xauthority: only for a
+                           display without the trustpath X module
+  --no-trusted-prompt      never show the trusted prompt; registered agents only
+  --unprotected-displays allow|refuse
+                           a display without the trustpath X module gets a prompt
+                           that says it is unprotected (allow, default) or none
+  --allow-session-agents   accept agents registered for graphical sessions
+  --prompt-timeout-seconds N
+                           a prompt is dismissed after N seconds (default: 120)
+  --prompt-host chromium|electron
+                           what draws the prompt (default: chromium)
+  --chromium PATH          Chromium for the prompt (default: /usr/lib/chromium/chromium)
+  --electron PATH          Electron for the prompt (with --prompt-host electron)
+  --input-helper PATH      trustpath-input (default: next to trustpathd's install)
+  --sak-listener PATH      trustpath-sak-listen (default: next to trustpathd's install)
+  --sak-socket PATH        where the X module sends the SAK (default:
+                           RUNTIME-DIR/sak.sock; must match its SAKSocket option)
   --replace                replace an existing owner of org.freedesktop.PolicyKit1
   --version                print the version and exit
   --help                   print this help and exit
@@ -59,6 +94,10 @@ export function parseOptions(argv: readonly string[]): DaemonOptions {
     replace: false, auditLog: undefined as string | undefined, help: false, version: false,
     promptSocket: undefined as string | undefined, pamHelper: undefined as string | undefined,
     lockout: {} as { maxFailures?: number; windowMs?: number; durationMs?: number },
+    trustedPrompt: true, x11Displays: [] as DisplayRule[], unprotectedDisplays: 'allow' as 'allow' | 'refuse',
+    allowSessionAgents: false, promptTimeoutSeconds: 120, promptHost: 'chromium' as 'chromium' | 'electron',
+    chromium: undefined as string | undefined, electron: undefined as string | undefined, inputHelper: undefined as string | undefined,
+    sakListener: undefined as string | undefined, sakSocket: undefined as string | undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -97,8 +136,27 @@ export function parseOptions(argv: readonly string[]): DaemonOptions {
       case '--lockout-failures': o.lockout.maxFailures = positive(); break;
       case '--lockout-window-seconds': o.lockout.windowMs = positive() * 1000; break;
       case '--lockout-seconds': o.lockout.durationMs = positive() * 1000; break;
+      case '--x11-display':
+        try { o.x11Displays.push(parseDisplayRule(value())); } catch (e) { throw new UsageError((e as Error).message); }
+        break;
+      case '--no-trusted-prompt': o.trustedPrompt = false; break;
+      case '--unprotected-displays': o.unprotectedDisplays = oneOf(name, value(), ['allow', 'refuse'] as const); break;
+      case '--allow-session-agents': o.allowSessionAgents = true; break;
+      case '--prompt-timeout-seconds': o.promptTimeoutSeconds = positive(); break;
+      case '--prompt-host': o.promptHost = oneOf(name, value(), ['chromium', 'electron'] as const); break;
+      case '--chromium': o.chromium = dir(); break;
+      case '--electron': o.electron = dir(); break;
+      case '--input-helper': o.inputHelper = dir(); break;
+      case '--sak-listener': o.sakListener = dir(); break;
+      case '--sak-socket': o.sakSocket = dir(); break;
       default: throw new UsageError(`unknown option '${arg}'`);
     }
   }
+  if (o.promptHost === 'electron' && o.electron === undefined) throw new UsageError('--prompt-host electron needs --electron PATH');
   return o;
+}
+
+function oneOf<T extends string>(name: string, v: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${name} must be one of ${allowed.join(', ')}, not '${v}'`);
+  return v as T;
 }

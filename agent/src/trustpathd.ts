@@ -22,6 +22,12 @@ import { dropPrivileges, ensureOwnedDir } from './privileges.js';
 import { createSessionMonitor } from './session/session-monitor.js';
 import { AuthenticationManager } from './auth/authentication-manager.js';
 import { PromptChannel } from './prompt-channel/prompt-channel.js';
+import { DisplayResolver } from './prompt/displays.js';
+import { hostLauncher, installedHelper } from './prompt/hosts.js';
+import { SakListener } from './prompt/sak-listener.js';
+import { TrustedPrompts } from './prompt/trusted-prompt.js';
+import { UserSecrets } from './prompt/user-secrets.js';
+import type { SessionMonitor } from './session/session-monitor.js';
 
 export const VERSION = '0.1.0';
 const log = createLog('trustpathd');
@@ -74,12 +80,43 @@ async function takeName(bus: dbus.MessageBus, opts: DaemonOptions): Promise<void
   }
 }
 
-/** --prompt-socket: trustpathd's own authentication sessions, driven by a prompt client. */
-async function ownSessions(opts: DaemonOptions, users: SystemUserDatabase, audit: AuditLog): Promise<AuthorityDeps['own']> {
+/** trustpathd's own authentication sessions: one manager (one lockout) for every prompt side. */
+function authenticationManager(opts: DaemonOptions, users: SystemUserDatabase, audit: AuditLog): AuthenticationManager {
+  const helper = {
+    ...(opts.pamHelper !== undefined ? { path: opts.pamHelper } : {}),
+    // the trusted prompt's grabber opens the response FIFO by path (the daemon is not dumpable)
+    ...(opts.trustedPrompt ? { pipeByPath: true } : {}),
+  };
+  return new AuthenticationManager({
+    users, log: (m) => log(m), audit, helper, lockout: opts.lockout, timeoutMs: opts.promptTimeoutSeconds * 1000,
+  });
+}
+
+/** --prompt-socket: own sessions driven by a prompt client. */
+async function ownSessions(opts: DaemonOptions, manager: AuthenticationManager): Promise<AuthorityDeps['own']> {
   if (opts.promptSocket === undefined) return undefined;
-  const prompt = await PromptChannel.listen(opts.promptSocket, (m) => log(m));
-  const helper = opts.pamHelper !== undefined ? { path: opts.pamHelper } : {};
-  return { manager: new AuthenticationManager({ users, log: (m) => log(m), audit, helper, lockout: opts.lockout }), prompt };
+  return { manager, prompt: await PromptChannel.listen(opts.promptSocket, (m) => log(m)) };
+}
+
+/** The trusted prompt on local X displays (prompt/), unless --no-trusted-prompt. */
+function trustedPrompt(opts: DaemonOptions, manager: AuthenticationManager, users: SystemUserDatabase,
+  sessions: SessionMonitor, exeOf: AuthorityDeps['exeOf']): { deps: AuthorityDeps['trusted']; close: () => Promise<void> } {
+  if (!opts.trustedPrompt) return { deps: undefined, close: async () => undefined };
+  let prompts: TrustedPrompts | null = null;
+  const sak = new SakListener({
+    path: opts.sakListener ?? installedHelper('trustpath-sak-listen'), socket: opts.sakSocket ?? join(opts.runtimeDir, 'sak.sock'),
+    log: (m) => log(m), onSak: (s) => prompts?.sak(s),
+  });
+  prompts = new TrustedPrompts({
+    launchHost: hostLauncher(opts, (m) => log(m)), grabberPath: opts.inputHelper ?? installedHelper('trustpath-input'),
+    secrets: new UserSecrets(opts.stateDir), users, exeOf, listenForSak: () => sak.start(), log: (m) => log(m),
+    unprotectedDisplays: opts.unprotectedDisplays, timeoutMs: opts.promptTimeoutSeconds * 1000,
+  });
+  const p = prompts;
+  return {
+    deps: { manager, prompts: p, displays: new DisplayResolver(opts.x11Displays, sessions), allowSessionAgents: opts.allowSessionAgents },
+    close: async () => { sak.close(); await p.close(); },
+  };
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -101,12 +138,15 @@ async function main(argv: readonly string[]): Promise<void> {
   const resolver = new SubjectResolver(busDaemon, sessions);
   const temporary = new TemporaryAuthorizationStore({ lifetimeMs: opts.expirationSeconds * 1000 }, changed);
   const audit = new AuditLog(opts.auditLog ?? join(opts.stateDir, 'audit.log'), (m) => log(m));
-  const own = await ownSessions(opts, users, audit);
+  const manager = authenticationManager(opts, users, audit);
+  const own = await ownSessions(opts, manager);
+  const exeOf: AuthorityDeps['exeOf'] = (pid) => source.exeOf(pid);
+  const trusted = trustedPrompt(opts, manager, users, sessions, exeOf);
   const authority = new Authority({
     busDaemon, resolver, policy, users, temporary, agents: new AgentRegistry(bus, (m) => log(m)),
-    log: (m) => log(m), changed, audit, ...(own ? { own } : {}),
+    log: (m) => log(m), changed, audit, ...(own ? { own } : {}), ...(trusted.deps ? { trusted: trusted.deps } : {}),
     systemLocale: process.env.LANG ?? '',
-    exeOf: (pid) => source.exeOf(pid),
+    exeOf,
   });
   busDaemon.onVanished((name) => authority.nameVanished(name));
   sessions.onChanged(changed);
@@ -122,7 +162,7 @@ async function main(argv: readonly string[]): Promise<void> {
     log(`Exiting on ${sig}`);
     temporary.close();
     sessions.close();
-    void policy.close().finally(() => process.exit(0));
+    void Promise.allSettled([trusted.close(), policy.close()]).finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -19,6 +19,8 @@ import type { AuditSink } from '../audit/audit-log.js';
 import type { AuthenticationManager } from '../auth/authentication-manager.js';
 import type { PromptSide } from '../auth/prompt-side.js';
 import type { AuthResult } from '../auth/types.js';
+import type { DisplayResolver, DisplayTarget } from '../prompt/displays.js';
+import { bcp47, type TrustedPrompts } from '../prompt/trusted-prompt.js';
 
 export type AuthorizationResult = [boolean, boolean, Record<string, string>];
 
@@ -40,8 +42,19 @@ export interface AuthorityDeps {
    * behaviour (the challenge result is returned).
    */
   readonly own?: { readonly manager: AuthenticationManager; readonly prompt: PromptSide };
+  /**
+   * The trusted prompt: a challenge whose subject sits at a local X display is shown
+   * there, before any registered agent is asked; session agents of such sessions
+   * are refused unless `allowSessionAgents`.
+   */
+  readonly trusted?: {
+    readonly manager: AuthenticationManager;
+    readonly prompts: TrustedPrompts;
+    readonly displays: DisplayResolver;
+    readonly allowSessionAgents: boolean;
+  };
   /** A process's executable and its start time read after it (the root policy reader). */
-  readonly exeOf: (pid: number) => Promise<{ readonly exe: string | null; readonly startTime: bigint | null }>;
+  readonly exeOf: (pid: number) => Promise<{ readonly exe: string | null; readonly startTime: bigint | null; readonly locale?: string | null }>;
 }
 
 const MAX_CANCELLABLE = 4096;
@@ -141,11 +154,27 @@ export class Authority {
     }
     const decision = await decide(this.#ctx, subject, ofSubject.uid, actionId, details, flags);
     if (decision.challenge && (flags & FLAG_ALLOW_USER_INTERACTION) !== 0) {
+      const target = await this.#displayOf(subject, ofSubject.uid);
+      if (target !== null && this.d.trusted) {
+        const { manager, prompts } = this.d.trusted;
+        return this.#ownChallenge({ manager, prompt: (lang, description) => prompts.side(target, { lang, description }) },
+          sender, callerUid, subject, ofSubject.uid, actionId, decision, signal);
+      }
       const agent = await this.#agentFor(subject);
       if (agent) return this.#challenge(agent, sender, callerUid, subject, ofSubject.uid, actionId, decision, signal);
-      if (this.d.own) return this.#ownChallenge(sender, callerUid, subject, ofSubject.uid, actionId, decision, signal);
+      const own = this.d.own;
+      if (own) return this.#ownChallenge({ manager: own.manager, prompt: () => own.prompt }, sender, callerUid, subject, ofSubject.uid, actionId, decision, signal);
     }
     return [decision.authorized, decision.challenge, decision.details];
+  }
+
+  /** The X display of the subject's graphical session, when the trusted prompt serves there. */
+  async #displayOf(subject: Subject, subjectUid: number): Promise<DisplayTarget | null> {
+    const t = this.d.trusted;
+    if (!t) return null;
+    const session = await this.d.resolver.sessionOf(subject, subjectUid).catch(() => null);
+    const user = await this.d.users.userByUid(subjectUid).catch(() => undefined);
+    return t.displays.displayFor(session, subjectUid, user?.name ?? null);
   }
 
   /**
@@ -153,13 +182,19 @@ export class Authority {
    * `startTime` (read before asking, when the caller has no start time of its own).
    */
   async #verifiedExe(pid: number | undefined, startTime?: bigint): Promise<string | null> {
-    if (pid === undefined) return null;
+    return (await this.#verifiedProcess(pid, startTime)).exe;
+  }
+
+  /** Executable and message locale of `pid`, as #verifiedExe checks them (null when unverified). */
+  async #verifiedProcess(pid: number | undefined, startTime?: bigint): Promise<{ exe: string | null; locale: string | null }> {
+    const none = { exe: null, locale: null };
+    if (pid === undefined) return none;
     let expected = startTime;
     if (expected === undefined) {
-      try { expected = startTimeOf(pid); } catch { return null; }
+      try { expected = startTimeOf(pid); } catch { return none; }
     }
     const a = await this.d.exeOf(pid).catch(() => null);
-    return a && a.startTime === expected ? a.exe : null;
+    return a && a.startTime === expected ? { exe: a.exe, locale: a.locale ?? null } : none;
   }
 
   /** uid 0, or a uid named in the action's org.freedesktop.policykit.owner annotation */
@@ -212,15 +247,23 @@ export class Authority {
     return result;
   }
 
-  /** A challenge answered by trustpathd's own session: PAM through the setuid helper. */
-  async #ownChallenge(sender: string, callerUid: number, subject: Subject, subjectUid: number, actionId: string,
+  /**
+   * A challenge answered by trustpathd's own session: PAM through the setuid helper,
+   * the request shown by `own.prompt` (in the subject's language: its process's
+   * message locale, else the system's).
+   */
+  async #ownChallenge(own: { manager: AuthenticationManager; prompt: (lang: string, description: string) => PromptSide },
+    sender: string, callerUid: number, subject: Subject, subjectUid: number, actionId: string,
     decision: Decision, signal: AbortSignal): Promise<AuthorizationResult> {
-    const own = this.d.own!;
     const details = decision.details;
     const identities = await this.#identities(subjectUid, actionId, details, decision);
     const requesterPid = (await this.d.resolver.pidOf(subject).catch(() => undefined)) ?? await this.d.busDaemon.pidOf(sender);
     const facts = processFacts(requesterPid);
-    const exe = await this.#verifiedExe(requesterPid, subject.kind === 'unix-process' ? subject.startTime : undefined);
+    const verified = await this.#verifiedProcess(requesterPid, subject.kind === 'unix-process' ? subject.startTime : undefined);
+    const exe = verified.exe;
+    const locale = verified.locale ?? this.d.systemLocale;
+    const action = this.d.policy.action(actionId);
+    const prompt = own.prompt(bcp47(locale), action ? localize(action.description, locale) : actionId);
     const session = await this.d.resolver.sessionOf(subject, subjectUid).catch(() => null);
     const scope = session !== null ? `unix-session:${session}` : subjectToString(subject);
     const result: AuthResult = await own.manager.authenticate({
@@ -231,8 +274,8 @@ export class Authority {
         pid: requesterPid, uid: subjectUid, exe: exe ?? '<unknown>', cmdline: facts.argv,
         ...(subject.kind === 'system-bus-name' ? { busName: subject.name } : {}),
       },
-      presentation: { ...this.#presentation(actionId, details, this.d.systemLocale, false), untrustedDetails: { ...details } },
-    }, own.prompt);
+      presentation: { ...this.#presentation(actionId, details, locale, false), untrustedDetails: { ...details } },
+    }, prompt);
     const ok = result.outcome === 'authenticated';
     return this.#concluded(scope, `${scope} (check requested by ${sender}, uid ${callerUid})`, subject, subjectUid,
       actionId, decision, ok ? result.uid : undefined, result.outcome === 'dismissed', facts.cmdline,
@@ -294,6 +337,14 @@ export class Authority {
   async registerAgent(sender: string, rawSubject: unknown, locale: string, objectPath: string, options: unknown): Promise<void> {
     const subject = subjectFromWire(rawSubject);
     await this.#agentSubjectChecks(sender, subject);
+    if (subject.kind === 'unix-session' && this.d.trusted && !this.d.trusted.allowSessionAgents) {
+      const uid = (await this.d.resolver.userOf(subject)).uid;
+      const user = await this.d.users.userByUid(uid).catch(() => undefined);
+      if (await this.d.trusted.displays.displayFor(subject.sessionId, uid, user?.name ?? null) !== null) {
+        this.d.log(`Refused an authentication agent for ${subjectToString(subject)} (system bus name ${sender}): graphical sessions use the trusted prompt`);
+        throw failed('Authentication agents are not accepted for graphical sessions: trustpath shows its trusted prompt there (trustpathd --allow-session-agents changes this)');
+      }
+    }
     const scope = subjectToString(subject);
     if (this.d.agents.get(scope)) throw failed('An authentication agent already exists for the given subject');
     if (!isObjectPath(objectPath)) throw failed(`Invalid object path '${objectPath}'`);

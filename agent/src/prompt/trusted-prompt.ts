@@ -1,0 +1,422 @@
+// The trusted prompt: trustpathd's own authentication sessions shown on the
+// subject's X display. Per display one prompt at a time (others wait their turn,
+// bounded), one warm host (Chromium or Electron, drawing prompt-ui's renderer) kept
+// between prompts, and one trustpath-input per shown prompt (grabber.ts).
+//
+// What the user sees, in order (DESIGN.md, "A privileged request"):
+//   1. 'sak'       the verified request and "press Ctrl+Alt+Pause"; typing is ignored
+//   2. SAK (from the X module, on this display) → the grabber is armed, the user's
+//      secret image and phrase appear, then 'choose' (several identities) and
+//      'password' with PAM's own prompt text; one dot per typed character
+//   3. retry / lockout / finished, as the authentication manager reports them.
+// On a display without the module there is no SAK and no secret: the prompt goes
+// straight to the identity/password, saying that this display does not protect
+// what is typed — or is refused, if the administrator chose so.
+// Escape (grabber CANCEL), a vanished grabber or host, and the manager's timeout
+// dismiss; the client's cancellation or disconnection ends it through `stopped`.
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, readFileSync } from 'node:fs';
+import type { PamMessage } from '../pam/helper-process.js';
+import type { OfferedIdentity, PromptControls, PromptRequest, PromptSession, PromptSide } from '../auth/prompt-side.js';
+import type { AuthResult } from '../auth/types.js';
+import type { UserDatabase } from '../identity/users.js';
+import type { PromptViewState, ProcessView, PromptPhase } from '../../../prompt-ui/src/state.js';
+import { secretArt } from '../../../prompt-ui/src/secret-art.js';
+import type { PromptHost } from '../../../prompt-ui/src/chromium-host.js';
+import type { DisplayTarget } from './displays.js';
+import { Grabber, type GrabberEvent } from './grabber.js';
+import type { Sak } from './sak-listener.js';
+import type { UserSecrets } from './user-secrets.js';
+
+export interface TrustedPromptOptions {
+  readonly launchHost: (target: DisplayTarget) => Promise<PromptHost>;
+  readonly grabberPath: string;
+  readonly secrets: UserSecrets;
+  readonly users: UserDatabase;
+  /** the root policy reader's exe lookup (the daemon's user cannot read other users' /proc/PID/exe) */
+  readonly exeOf: (pid: number) => Promise<{ readonly exe: string | null }>;
+  /** start the SAK listener (idempotent); resolves once its socket is bound */
+  readonly listenForSak: () => Promise<void>;
+  readonly log: (msg: string) => void;
+  /** 'refuse': a display without the X module gets no prompt (the request fails, closed) */
+  readonly unprotectedDisplays: 'allow' | 'refuse';
+  /** for the countdown; the authentication manager enforces it */
+  readonly timeoutMs: number;
+  /** prompts waiting behind the shown one, per display (default 8) */
+  readonly maxQueue?: number;
+  /** displays with a prompt host at once (default 16) */
+  readonly maxDisplays?: number;
+}
+
+/** What the authority knows of a request beyond PromptRequest. */
+export interface PromptContext {
+  /** BCP 47 language of the subject's session */
+  readonly lang: string;
+  /** the action's description in that language */
+  readonly description: string;
+}
+
+const MAX_PARENTS = 6;
+const READY_TIMEOUT_MS = 8000;
+
+export class TrustedPrompts {
+  readonly #displays = new Map<string, DisplayPrompt>();
+
+  constructor(private readonly o: TrustedPromptOptions) {}
+
+  /** The prompt side that shows one request on `target`. */
+  side(target: DisplayTarget, context: PromptContext): PromptSide {
+    return { show: (request, controls) => this.#display(target).show(request, controls, context) };
+  }
+
+  /** A SAK from the X module: arms the prompt waiting for it on that display, if any. */
+  sak(s: Sak): void {
+    const d = this.#displays.get(s.display);
+    if (d === undefined) {
+      this.o.log(`SAK on ${s.display}, where no prompt is shown; ignored`);
+      return;
+    }
+    d.sak();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#displays.values()].map((d) => d.close()));
+  }
+
+  #display(target: DisplayTarget): DisplayPrompt {
+    let d = this.#displays.get(target.display);
+    if (d === undefined) {
+      if (this.#displays.size >= (this.o.maxDisplays ?? 16)) throw new Error('too many displays with a prompt');
+      d = new DisplayPrompt(target, this.o);
+      this.#displays.set(target.display, d);
+    }
+    return d;
+  }
+}
+
+/** One display: its warm host, its queue, the prompt shown now. */
+class DisplayPrompt {
+  #host: Promise<PromptHost> | null = null;
+  #busy = false;
+  readonly #waiting: Array<() => void> = [];
+  #active: ShownPrompt | null = null;
+
+  constructor(readonly target: DisplayTarget, private readonly o: TrustedPromptOptions) {}
+
+  async show(request: PromptRequest, controls: PromptControls, context: PromptContext): Promise<PromptSession> {
+    const release = await this.#turn(controls.stopped);
+    const shown = new ShownPrompt(this, request, controls, context, this.o, () => {
+      if (this.#active === shown) this.#active = null;
+      release();
+    });
+    this.#active = shown;
+    try {
+      await shown.open();
+      return shown;
+    } catch (e) {
+      shown.end();
+      throw e;
+    }
+  }
+
+  sak(): void {
+    this.#active?.sak();
+  }
+
+  /** The warm host, launched at the first prompt and again after it died. */
+  host(): Promise<PromptHost> {
+    if (this.#host === null) {
+      const launching = this.o.launchHost(this.target);
+      this.#host = launching;
+      launching.then((h) => h.exited.then(() => {
+        if (this.#host === launching) this.#host = null;
+        this.o.log(`prompt host on ${this.target.display} exited`);
+        this.#active?.fail('the prompt host exited');
+      }), () => { if (this.#host === launching) this.#host = null; });
+    }
+    return this.#host;
+  }
+
+  async close(): Promise<void> {
+    this.#active?.fail('trustpathd is stopping');
+    const h = await this.#host?.catch(() => null);
+    await h?.close();
+  }
+
+  #turn(stopped: AbortSignal): Promise<() => void> {
+    const release = (): void => {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#busy = false;
+    };
+    if (!this.#busy) {
+      this.#busy = true;
+      return Promise.resolve(once(release));
+    }
+    if (this.#waiting.length >= (this.o.maxQueue ?? 8)) {
+      return Promise.reject(new Error(`too many prompts waiting on ${this.target.display}`));
+    }
+    return new Promise((resolve, reject) => {
+      const go = (): void => {
+        stopped.removeEventListener('abort', onStop);
+        resolve(once(release));
+      };
+      const onStop = (): void => {
+        const i = this.#waiting.indexOf(go);
+        if (i >= 0) this.#waiting.splice(i, 1);
+        reject(new Error('stopped while waiting for the display'));
+      };
+      stopped.addEventListener('abort', onStop, { once: true });
+      this.#waiting.push(go);
+    });
+  }
+}
+
+function once(f: () => void): () => void {
+  let done = false;
+  return () => { if (!done) { done = true; f(); } };
+}
+
+/** One request on screen: a PromptSession for the authentication manager. */
+class ShownPrompt implements PromptSession {
+  #view!: PromptViewState;
+  #grabber: Grabber | null = null;
+  #host: PromptHost | null = null;
+  #fd: number | null = null;
+  #armed: (() => void) | null = null;
+  #choice: ((uid: number | null) => void) | null = null;
+  #rendering: Promise<void> = Promise.resolve();
+  #ended = false;
+  #onStop: () => void;
+
+  constructor(private readonly display: DisplayPrompt, private readonly request: PromptRequest,
+    private readonly controls: PromptControls, private readonly context: PromptContext,
+    private readonly o: TrustedPromptOptions, private readonly released: () => void) {
+    this.#onStop = () => this.end();
+    controls.stopped.addEventListener('abort', this.#onStop, { once: true });
+  }
+
+  /** Shows the request; resolves once the user may answer (after the SAK on a protected display). */
+  async open(): Promise<void> {
+    const req = this.request;
+    const selected = Math.max(0, req.identities.findIndex((i) => i.uid === req.requester.uid));
+    this.#view = {
+      windowKey: randomBytes(16).toString('hex'), lang: this.context.lang, phase: 'sak', protectedDisplay: true,
+      action: { id: req.actionId, description: this.context.description, message: req.message, iconName: req.iconName },
+      requester: {
+        pid: req.requester.pid, exe: req.requester.exe, cmdline: req.requester.cmdline, uid: req.requester.uid,
+        user: (await this.o.users.userByUid(req.requester.uid).catch(() => undefined))?.name ?? '',
+        parents: await this.#parents(req.requester.pid),
+      },
+      identities: req.identities.map((i) => ({ uid: i.uid, name: i.name, realName: i.realName })),
+      selected, details: Object.entries(req.untrustedDetails).filter(([k]) => !k.startsWith('polkit.')),
+      secret: null, pam: null, typed: 0, retry: null, locked: null,
+      deadlineMs: Date.now() + this.o.timeoutMs, notice: null, finished: null,
+    };
+    this.#host = await this.display.host();
+    this.#stopIfEnded();
+    await this.#render();
+    const ready = await this.#startGrabber();
+    this.#stopIfEnded();
+    if (!ready.protected) {
+      if (this.o.unprotectedDisplays === 'refuse') {
+        throw new Error(`display ${this.display.target.display} is not protected by the trustpath X module; prompts there are refused by configuration`);
+      }
+      this.o.log(`display ${this.display.target.display} is not protected by the trustpath X module: no SAK, no secret image`);
+      this.#view = { ...this.#view, protectedDisplay: false, phase: 'password' };
+      this.#grabber!.arm();
+      await this.#render();
+      return;
+    }
+    await this.o.listenForSak();
+    await new Promise<void>((resolve, reject) => {
+      this.#armed = resolve;
+      this.controls.stopped.addEventListener('abort', () => reject(new Error('stopped before the SAK')), { once: true });
+    });
+    this.#grabber!.arm();
+    const secret = this.o.secrets.secretOf(this.request.requester.uid);
+    this.#view = { ...this.#view, phase: 'password', secret: secretArt(secret) };
+    secret.fill(0);
+    await this.#render();
+  }
+
+  sak(): void {
+    const armed = this.#armed;
+    this.#armed = null;
+    armed?.();
+  }
+
+  chooseIdentity(identities: readonly OfferedIdentity[]): Promise<number | null> {
+    if (identities.length === 1) return Promise.resolve(identities[0]!.uid);
+    this.#update({ phase: 'choose' });
+    return new Promise((resolve) => { this.#choice = resolve; });
+  }
+
+  pamMessage(message: PamMessage, responseFd: number | null, responsePath?: string | null): void {
+    if (message.kind !== 'prompt') {
+      this.#update({ pam: { kind: message.kind, text: message.text, echo: false } });
+      return;
+    }
+    if (responseFd !== null && responseFd !== this.#fd) {
+      this.#closePipe();
+      this.#fd = responseFd;
+    }
+    if (this.#fd === null || !responsePath) throw new Error('a PAM prompt without a response pipe path');
+    const st = fstatSync(this.#fd, { bigint: true });
+    this.#grabber?.pipe(responsePath, st.dev, st.ino);
+    this.#update({ phase: 'password', pam: { kind: 'prompt', text: message.text, echo: message.echo }, typed: 0 });
+  }
+
+  retry(remaining: number): void {
+    this.#closePipe();
+    this.#update({ phase: 'password', retry: { remaining }, typed: 0 });
+  }
+
+  lockedOut(_uid: number, until: Date): void {
+    this.#closePipe();
+    this.#update({ phase: 'locked', locked: { untilMs: until.getTime() }, pam: null, typed: 0 });
+  }
+
+  finished(result: AuthResult): void {
+    this.#update({ phase: 'finished', finished: { outcome: result.outcome }, pam: null, typed: 0, secret: null });
+    this.end();
+  }
+
+  /** Something under the prompt broke: dismissed (fail closed), and the prompt goes. */
+  fail(why: string): void {
+    if (this.#ended) return;
+    this.o.log(`prompt on ${this.display.target.display}: ${why}; dismissing`);
+    this.controls.dismiss();
+    this.end();
+  }
+
+  /** Idempotent: the pipe closed, the grabber told to quit (it unmaps the window), the display released. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.controls.stopped.removeEventListener('abort', this.#onStop);
+    this.#closePipe();
+    this.#choice?.(null);
+    this.#choice = null;
+    const g = this.#grabber;
+    const done = g ? g.quit() : Promise.resolve();
+    void done.finally(() => this.released());
+  }
+
+  #stopIfEnded(): void {
+    if (this.#ended || this.controls.stopped.aborted) throw new Error('the authentication ended while the prompt opened');
+  }
+
+  async #startGrabber(): Promise<Extract<GrabberEvent, { kind: 'ready' }>> {
+    const g = new Grabber({
+      path: this.o.grabberPath, display: this.display.target.display, windowTitle: this.#view.windowKey,
+      ...(this.display.target.xauthority !== undefined ? { xauthority: this.display.target.xauthority } : {}),
+      log: this.o.log,
+    });
+    this.#grabber = g;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { g.kill(); reject(new Error('trustpath-input did not take the prompt window in time')); }, READY_TIMEOUT_MS);
+      let ready = false;
+      g.on('event', (e: GrabberEvent) => {
+        if (e.kind === 'ready' && !ready) {
+          ready = true;
+          clearTimeout(timer);
+          resolve(e);
+        } else {
+          this.#input(e);
+        }
+      });
+      g.on('exit', (code: number | null) => {
+        clearTimeout(timer);
+        if (!ready) reject(new Error(`trustpath-input exited (${code}) before taking the prompt window`));
+        else if (!this.#ended) this.fail(`trustpath-input exited (${code})`);
+      });
+    });
+  }
+
+  #input(e: GrabberEvent): void {
+    if (this.#ended) return;
+    switch (e.kind) {
+      case 'cancel': this.o.log(`prompt on ${this.display.target.display}: cancelled by the user`); this.controls.dismiss(); return;
+      case 'edit': this.#update({ typed: e.count }); return;
+      case 'nav':
+        if (this.#view.phase === 'choose') {
+          const n = this.#view.identities.length;
+          this.#update({ selected: (((this.#view.selected + e.delta) % n) + n) % n });
+        }
+        return;
+      case 'submit':
+        if (this.#view.phase === 'choose' && this.#choice) {
+          const choose = this.#choice;
+          this.#choice = null;
+          this.#update({ phase: 'password' });
+          choose(this.#view.identities[this.#view.selected]!.uid);
+        } else if (e.wrote) {
+          this.controls.answered();
+          this.#update({ phase: 'verifying', typed: 0, retry: null });
+        }
+        return;
+      case 'fail': this.o.log(`trustpath-input: ${e.text}`); return;
+      default: return; // PIN results belong to the PIN flow, which does not use this session
+    }
+  }
+
+  #update(change: Partial<PromptViewState>): void {
+    this.#view = { ...this.#view, ...change };
+    void this.#render().catch((e: unknown) => this.fail(`rendering failed: ${String(e)}`));
+  }
+
+  /** Renders the current view after the previous render (views never overtake each other). */
+  #render(): Promise<void> {
+    const host = this.#host;
+    if (host === null) return Promise.resolve();
+    const view = this.#view;
+    this.#rendering = this.#rendering.catch(() => undefined).then(() => host.render(view));
+    return this.#rendering;
+  }
+
+  #closePipe(): void {
+    if (this.#fd !== null) {
+      try { closeSync(this.#fd); } catch { /* already closed */ }
+      this.#fd = null;
+      this.#grabber?.unpipe();
+    }
+  }
+
+  async #parents(pid: number): Promise<ProcessView[]> {
+    const out: ProcessView[] = [];
+    let p = parentOf(pid);
+    while (p !== null && p > 1 && out.length < MAX_PARENTS) {
+      const exe = (await this.o.exeOf(p).catch(() => ({ exe: null }))).exe ?? '';
+      out.push({ pid: p, exe, cmdline: cmdlineOf(p) });
+      p = parentOf(p);
+    }
+    return out;
+  }
+}
+
+function parentOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : null;
+  } catch {
+    return null;
+  }
+}
+
+function cmdlineOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '').slice(0, 64).map((a) => a.slice(0, 1024));
+  } catch {
+    return [];
+  }
+}
+
+/** 'de_DE.UTF-8' → 'de-DE'; C, POSIX or nothing → 'en'. */
+export function bcp47(locale: string | null | undefined): string {
+  const m = /^([a-z]{2,3})(?:_([A-Z]{2}|[0-9]{3}))?/.exec(locale ?? '');
+  return m ? (m[2] ? `${m[1]}-${m[2]}` : m[1]!) : 'en';
+}
+
+export type { PromptPhase };
