@@ -184,9 +184,10 @@ on_key(struct tpi_session *s, uint8_t keycode)
 		changed = tpi_text_append(&sec->text, sec->key, n);
 	else if (k == TPI_KEY_BACKSPACE)
 		changed = tpi_text_backspace(&sec->text);
-	else if (k == TPI_KEY_CLEAR && sec->text.len > 0)
-		changed = (tpi_text_wipe(&sec->text), 1);
-	else if (k == TPI_KEY_PREV || k == TPI_KEY_NEXT)
+	else if (k == TPI_KEY_CLEAR && sec->text.len > 0) {
+		tpi_text_wipe(&sec->text);
+		changed = 1;
+	} else if (k == TPI_KEY_PREV || k == TPI_KEY_NEXT)
 		send_nav(s, k == TPI_KEY_PREV ? -1 : 1);
 	else if (k == TPI_KEY_SUBMIT && tpi_submit(s) != 0)
 		finish(s, TPI_EXIT_FAIL);
@@ -198,12 +199,14 @@ on_key(struct tpi_session *s, uint8_t keycode)
 static void
 on_x_event(struct tpi_session *s, xcb_generic_event_t *ev)
 {
-	uint8_t type = ev->response_type & 0x7f;
+	uint8_t type = ev->response_type;
 
+	/* the send_event bit: made up by some client (SendEvent), not by the server;
+	 * a fake key, XKB state or unmap must change nothing */
+	if (type & 0x80)
+		return;
 	if (type == XCB_KEY_PRESS) {
-		/* the send_event bit: a SendEvent from some client, not the keyboard */
-		if ((ev->response_type & 0x80) == 0)
-			on_key(s, ((xcb_key_press_event_t *)ev)->detail);
+		on_key(s, ((xcb_key_press_event_t *)ev)->detail);
 	} else if (type == s->x.xkb_event) {
 		if (tpi_keys_xkb_event(&s->x, ev) != 0)
 			die(s, "could not load the new keymap");
