@@ -25,7 +25,7 @@ function xwin(x: Xorg, args: readonly string[], cookie: string): string {
   return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', DISPLAY: x.display, XAUTHORITY: cookie } });
 }
 
-test('the Chromium host renders a state on a real Xorg as trustpath, window titled by windowKey', async () => {
+test('the Chromium host renders a state on a real Xorg as trustpath, window titled by windowKey', async (t) => {
   const x = await startXorg({ module: false });
   const dir = mkdtempSync(join(tmpdir(), 'tp-prompt-host-'));
   chmodSync(dir, 0o711);
@@ -52,9 +52,17 @@ test('the Chromium host renders a state on a real Xorg as trustpath, window titl
     assert.match(text, /\/usr\/bin\/pkexec \[4242\]/);
     assert.equal(await host.evaluate("document.querySelector('.dots').textContent"), '••••');
 
+    // The browser names its X window a moment after the page's title changes (measured
+    // here: tens of ms); the grabber looks for the window until it appears.
     const root = x.cookieFileFor(0, 0);
-    const tree = xwin(x, ['xwininfo', '-root', '-children'], root); // top-level windows only
+    const rendered = Date.now();
+    let tree = '';
+    while (!tree.includes(`"${state.windowKey}"`) && Date.now() - rendered < 5000) {
+      tree = xwin(x, ['xwininfo', '-root', '-children'], root); // top-level windows only
+      if (!tree.includes(`"${state.windowKey}"`)) await new Promise((r) => setTimeout(r, 20));
+    }
     assert.ok(tree.includes(`"${state.windowKey}"`), `a top-level window titled ${state.windowKey}:\n${tree}`);
+    t.diagnostic(`X window title ${Date.now() - rendered} ms after render()`);
 
     // The grabber unmaps and re-maps the window between prompts: the page must go on painting.
     const ids = xwin(x, ['xdotool', 'search', '--name', `^${state.windowKey}$`], root).trim().split('\n');

@@ -51,7 +51,13 @@ const LAYOUT_CHECK = `(() => {
     if (r.left < -0.5 || r.top < -0.5 || r.right > w + 0.5 || r.bottom > h + 0.5) {
       out.push(e.className + ': ' + [r.left, r.top, r.right, r.bottom].map(Math.round) + ' outside ' + w + 'x' + h);
     }
-    if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'hidden') out.push(e.className + ': overflows sideways');
+  }
+  // Nothing is wider than its box unless it ends in an ellipsis (clipped text must say so).
+  for (const e of document.querySelectorAll('.card *')) {
+    if (e instanceof SVGElement) continue;
+    if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).textOverflow !== 'ellipsis') {
+      out.push(e.tagName + '.' + e.className + ': ' + e.scrollWidth + ' wider than ' + e.clientWidth);
+    }
   }
   return out;
 })()`;
