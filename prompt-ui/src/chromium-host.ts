@@ -177,7 +177,12 @@ export async function launchChromiumHost(o: ChromiumHostOptions): Promise<Chromi
   const page = o.page ?? DEFAULT_PAGE;
   if (!existsSync(page)) throw new Error(`prompt page ${page} missing (make -C prompt-ui)`);
   prepareProfile(o);
-  const env: Record<string, string> = { DISPLAY: o.display, HOME: o.profileDir, LANG: o.lang ?? 'C.UTF-8' };
+  const env: Record<string, string> = {
+    DISPLAY: o.display, HOME: o.profileDir, LANG: o.lang ?? 'C.UTF-8',
+    // The prompt needs no D-Bus. Where a system bus runs, Chromium's start-up calls on
+    // it (power, bluetooth, accessibility names) held the launch up for many seconds.
+    DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent/trustpath-prompt', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/trustpath-prompt',
+  };
   if (o.xauthority !== undefined) env['XAUTHORITY'] = o.xauthority;
   const child = spawn(o.executable ?? DEFAULT_CHROMIUM, chromiumArgs(o, uid, page), {
     env, cwd: '/', detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],

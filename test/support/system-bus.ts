@@ -35,6 +35,8 @@ export interface DaemonOptions {
   readonly rulesDirs?: readonly string[];
   /** trustpathd: --expiration-seconds. */
   readonly expirationSeconds?: number;
+  /** trustpathd: more options, after the others (a repeated option's last value wins) */
+  readonly extraArgs?: readonly string[];
 }
 
 /** Starts dbus-daemon on a fresh socket in a directory every user may enter. */
@@ -73,6 +75,7 @@ export function trustpathdArgs(opts: DaemonOptions, scratch: string): string[] {
   for (const d of opts.actionsDirs ?? []) args.push('--actions-dir', d);
   for (const d of opts.rulesDirs ?? []) args.push('--rules-dir', d);
   if (opts.expirationSeconds !== undefined) args.push('--expiration-seconds', String(opts.expirationSeconds));
+  args.push(...(opts.extraArgs ?? []));
   return args;
 }
 

@@ -279,7 +279,7 @@ export class Authority {
     const ok = result.outcome === 'authenticated';
     return this.#concluded(scope, `${scope} (check requested by ${sender}, uid ${callerUid})`, subject, subjectUid,
       actionId, decision, ok ? result.uid : undefined, result.outcome === 'dismissed', facts.cmdline,
-      ok ? undefined : result.outcome);
+      ok ? undefined : result.outcome === 'failed' && result.reason === 'error' ? `failed (${result.detail})` : result.outcome);
   }
 
   /** The agent's message and icon: polkit.message or the action's message, $(key) expanded. */

@@ -57,6 +57,7 @@ export interface PromptContext {
 }
 
 const MAX_PARENTS = 6;
+let shownCount = 0;
 const READY_TIMEOUT_MS = 8000;
 
 export class TrustedPrompts {
@@ -188,6 +189,8 @@ class ShownPrompt implements PromptSession {
   #rendering: Promise<void> = Promise.resolve();
   #ended = false;
   #onStop: () => void;
+  readonly #n = ++shownCount;
+  readonly #since = performance.now();
 
   constructor(private readonly display: DisplayPrompt, private readonly request: PromptRequest,
     private readonly controls: PromptControls, private readonly context: PromptContext,
@@ -218,6 +221,7 @@ class ShownPrompt implements PromptSession {
     await this.#render();
     const ready = await this.#startGrabber();
     this.#stopIfEnded();
+    this.#say(`shown (${ready.protected ? 'protected' : 'UNPROTECTED display'}) for ${req.actionId} by pid ${req.requester.pid} after ${Math.round(performance.now() - this.#since)} ms`);
     if (!ready.protected) {
       if (this.o.unprotectedDisplays === 'refuse') {
         throw new Error(`display ${this.display.target.display} is not protected by the trustpath X module; prompts there are refused by configuration`);
@@ -234,6 +238,7 @@ class ShownPrompt implements PromptSession {
       this.controls.stopped.addEventListener('abort', () => reject(new Error('stopped before the SAK')), { once: true });
     });
     this.#grabber!.arm();
+    this.#say('SAK received; input armed');
     const secret = this.o.secrets.secretOf(this.request.requester.uid);
     this.#view = { ...this.#view, phase: 'password', secret: secretArt(secret) };
     secret.fill(0);
@@ -285,7 +290,7 @@ class ShownPrompt implements PromptSession {
   /** Something under the prompt broke: dismissed (fail closed), and the prompt goes. */
   fail(why: string): void {
     if (this.#ended) return;
-    this.o.log(`prompt on ${this.display.target.display}: ${why}; dismissing`);
+    this.#say(`${why}; dismissing`);
     this.controls.dismiss();
     this.end();
   }
@@ -294,6 +299,7 @@ class ShownPrompt implements PromptSession {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#say('closed');
     this.controls.stopped.removeEventListener('abort', this.#onStop);
     this.#closePipe();
     this.#choice?.(null);
@@ -301,6 +307,10 @@ class ShownPrompt implements PromptSession {
     const g = this.#grabber;
     const done = g ? g.quit() : Promise.resolve();
     void done.finally(() => this.released());
+  }
+
+  #say(what: string): void {
+    this.o.log(`prompt ${this.#n} on ${this.display.target.display}: ${what}`);
   }
 
   #stopIfEnded(): void {
@@ -337,7 +347,7 @@ class ShownPrompt implements PromptSession {
   #input(e: GrabberEvent): void {
     if (this.#ended) return;
     switch (e.kind) {
-      case 'cancel': this.o.log(`prompt on ${this.display.target.display}: cancelled by the user`); this.controls.dismiss(); return;
+      case 'cancel': this.#say('cancelled by the user (Escape)'); this.controls.dismiss(); return;
       case 'edit': this.#update({ typed: e.count }); return;
       case 'nav':
         if (this.#view.phase === 'choose') {
@@ -352,6 +362,7 @@ class ShownPrompt implements PromptSession {
           this.#update({ phase: 'password' });
           choose(this.#view.identities[this.#view.selected]!.uid);
         } else if (e.wrote) {
+          this.#say('answer submitted');
           this.controls.answered();
           this.#update({ phase: 'verifying', typed: 0, retry: null });
         }
