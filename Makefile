@@ -4,7 +4,7 @@
 #                               this is a live install: polkitd's bus and unit files are
 #                               diverted aside, the 'trustpath' user and directories made
 #   make uninstall [PURGE=yes]  remove it again and restore polkitd's files
-#   make deb                    build the Debian package into dist/ (packaging/build-deb.sh)
+#   make deb                    build the Debian package into build/deb/ (packaging/build-deb.sh)
 # Paths follow the GNU conventions and may each be overridden (make install UNITDIR=...).
 # Needs the npm modules (npm ci, or npm run ensure) before `make`.
 PREFIX ?= /usr
@@ -57,6 +57,6 @@ uninstall:
 	$(INSTALL_VARS) sh packaging/install.sh uninstall
 
 deb: all
-	bash packaging/build-deb.sh dist
+	bash packaging/build-deb.sh build/deb
 
 .PHONY: all install uninstall deb

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-outdir=dist
+outdir=build/deb
 version=
 while [ $# -gt 0 ]; do
   case "$1" in
