@@ -70,7 +70,7 @@ test('Chromium\'s window is found by its title, taken full screen, keeps no keys
   assert.equal(chromium.exitCode, null, 'the host keeps running');
   // the next prompt: same window, found again (by the same title here; trustpathd retitles it)
   const second = startGrabber(scene, key);
-  const again = await second.waitFrame(OUTT.READY);
+  const again = await second.ready();
   assert.equal(again.payload.readUInt32BE(1), win);
   second.send(IN.QUIT);
   assert.equal(await second.done(), 0);

@@ -8,7 +8,7 @@ import { chmodSync, chownSync, closeSync, constants, mkdtempSync, openSync, read
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KEYCODES } from '../support/xorg.js';
-import { Scene } from '../xserver/harness.js';
+import { Client, Scene } from '../xserver/harness.js';
 import { IN, KEYS, OUTT, build, runX, editCounts, grab, newKey, startGrabber, startHost, type FrameProcess } from './support.js';
 
 let scene: Scene;
@@ -93,9 +93,11 @@ async function withPipe(arm: boolean, fn: (input: FrameProcess, fifo: Fifo) => P
 test('the host window is found, shown full screen and READY says protected', async () => {
   const key = newKey();
   const host = await startHost(scene, key);
+  const t0 = Date.now();
   const input = startGrabber(scene, key);
   try {
-    const ready = await input.waitFrame(OUTT.READY);
+    const ready = await input.ready();
+    console.log(`spawn to READY: ${Date.now() - t0} ms`);
     assert.equal(ready.payload.length, 5);
     assert.equal(ready.payload[0]! & 1, 1, 'protected on a module display');
     assert.equal(ready.payload[0]! & 2, 0, 'no compositor, no overlay');
@@ -142,12 +144,54 @@ test('a decoy of another user with the same title does not stop the real host be
   const host = await startHost(scene, key);
   const input = startGrabber(scene, key);
   try {
-    const ready = await input.waitFrame(OUTT.READY);
+    const ready = await input.ready();
     assert.equal(`0x${ready.payload.readUInt32BE(1).toString(16)}`, host.lines.find((l) => l.startsWith('READY '))?.split(' ')[1]);
   } finally {
     await input.stop();
     await host.stop();
     await decoy.stop();
+  }
+});
+
+/** An untrusted client holding the keyboard grab (started before any prompt is up). */
+async function grabHolder(): Promise<Client> {
+  const env = { DISPLAY: scene.x.display, XAUTHORITY: scene.x.cookieFileFor(scene.attacker.uid, scene.attacker.gid) };
+  const holder = new Client('tp-prompt', [], scene.attacker, env);
+  await holder.waitLine(/^READY /);
+  return holder;
+}
+
+test('a keyboard grab held by another client for good: FAIL after about 1 s, window given back', async () => {
+  const holder = await grabHolder();
+  const key = newKey();
+  const host = await startHost(scene, key);
+  try {
+    const t0 = Date.now();
+    const input = startGrabber(scene, key);
+    assert.equal(await input.done(), 1);
+    assert.ok(Date.now() - t0 >= 1000, 'retried for a second');
+    assert.equal(input.of(OUTT.FAIL)[0]?.payload.toString(), 'could not grab the keyboard and pointer');
+    await host.waitLine(/^UNMAPPED/);
+  } finally {
+    await holder.stop();
+    await host.stop();
+  }
+});
+
+test('a keyboard grab released within the second: the grabber gets it and sends READY', async () => {
+  const holder = await grabHolder();
+  const key = newKey();
+  const host = await startHost(scene, key);
+  try {
+    const input = startGrabber(scene, key);
+    await sleep(300);
+    await holder.stop();
+    await input.ready();
+    input.send(IN.QUIT);
+    assert.equal(await input.done(), 0);
+  } finally {
+    await holder.stop();
+    await host.stop();
   }
 });
 
@@ -312,12 +356,12 @@ test('end of file on stdin: unmapped, exit 0; the next grabber takes the same ho
   const host = await startHost(scene, key);
   try {
     const first = startGrabber(scene, key);
-    await first.waitFrame(OUTT.READY);
+    await first.ready();
     first.closeStdin();
     assert.equal(await first.done(), 0);
     await host.waitLine(/^UNMAPPED/);
     const second = startGrabber(scene, key);
-    await second.waitFrame(OUTT.READY);
+    await second.ready();
     second.send(IN.QUIT);
     assert.equal(await second.done(), 0);
   } finally {

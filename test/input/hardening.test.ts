@@ -25,7 +25,7 @@ test('the grabber locks its text page, is not dumpable and inherits no fds', asy
   const input = spawnAs(INPUT_BIN, ['--window-title', key], scene.trusted,
     { DISPLAY: scene.x.display }, 3);
   try {
-    await input.waitFrame(OUTT.READY);
+    await input.ready();
     const pid = input.proc.pid!;
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     assert.ok(Number(/VmLck:\s+(\d+) kB/.exec(status)?.[1]) >= 4, 'a locked page');
@@ -59,7 +59,7 @@ test('ASan/UBSan build: a whole prompt (PIN set, typing, QUIT) runs clean', asyn
   const host = await startHost(scene, key);
   const input = spawnAs(join(OUT, 'test/input-asan'), ['--window-title', key], scene.trusted, { DISPLAY: scene.x.display });
   try {
-    await input.waitFrame(OUTT.READY);
+    await input.ready();
     input.send(IN.ARM);
     input.send(IN.PINSET);
     await sleep(250);

@@ -84,6 +84,9 @@ export class FrameProcess {
     }
   }
 
+  /** READY: generous, since a loaded CI machine slows the X round trips of the start. */
+  async ready(): Promise<Frame> { return this.waitFrame(OUTT.READY, 0, 20_000); }
+
   describe(): string {
     return this.frames.map((f) => `0x${f.type.toString(16)}:${f.payload.toString('hex')}`).join(' ');
   }
@@ -135,7 +138,12 @@ export type Owner = 'trusted' | 'attacker' | 'root';
 export async function startHost(s: Scene, key: string, owner: Owner = 'trusted'): Promise<Client> {
   const ids = owner === 'trusted' ? s.trusted : owner === 'root' ? { uid: 0, gid: 0 } : s.attacker;
   const client = new Client('tp-prompt', ['--title', key], ids, envFor(s, ids, owner !== 'trusted' || !s.withModule));
-  await client.waitLine(/^READY /);
+  try {
+    await client.waitLine(/^READY /);
+  } catch (e) {
+    await client.stop(); // a host left behind would confuse every later test
+    throw e;
+  }
   return client;
 }
 
@@ -143,7 +151,7 @@ export async function startHost(s: Scene, key: string, owner: Owner = 'trusted')
 export async function grab(s: Scene, key = newKey()): Promise<{ host: Client; input: FrameProcess; ready: Frame }> {
   const host = await startHost(s, key);
   const input = startGrabber(s, key);
-  const ready = await input.waitFrame(OUTT.READY);
+  const ready = await input.ready();
   return { host, input, ready };
 }
 
