@@ -72,6 +72,24 @@ export function processGroupMembers(pgid: number): number[] {
   return out;
 }
 
+/**
+ * @internal SIGKILL to the processes of uid whose command line names the profile: the
+ * crashpad handlers, which Chromium starts in sessions of their own (outside the group;
+ * --disable-crashpad-for-testing makes this Chromium abort at start).
+ */
+function killProfileStragglers(profileDir: string, uid: number): void {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      if (!new RegExp(`^Uid:\\s+${uid}\\s`, 'm').test(status)) continue;
+      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      const inProfile = (v: string): boolean => v === profileDir || v.startsWith(`${profileDir}/`);
+      if (argv.some((a) => inProfile(a.slice(a.indexOf('=') + 1)))) process.kill(Number(name), 'SIGKILL');
+    } catch { /* exited meanwhile */ }
+  }
+}
+
 /** @internal SIGKILL to the group until none of it is left (bounded) */
 async function killGroup(pgid: number): Promise<void> {
   for (let i = 0; i < 50; i++) {
@@ -221,6 +239,7 @@ export async function launchChromiumHost(o: ChromiumHostOptions): Promise<Chromi
       clearTimeout(t);
       cdp.close(new Error('host closed'));
       await kill(); // helpers (zygotes, renderers) share the group and may outlive the browser
+      killProfileStragglers(o.profileDir, uid);
     },
   };
 }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromiumHost, processGroupMembers as groupMembers, type ChromiumPromptHost } from '../../prompt-ui/src/chromium-host.js';
@@ -14,6 +14,13 @@ import { baseState } from './states.js';
 function trustpathIds(): { uid: number; gid: number } {
   const id = (flag: string): number => Number(execFileSync('id', [flag, 'trustpath'], { encoding: 'utf8' }).trim());
   return { uid: id('-u'), gid: id('-g') };
+}
+
+/** pids whose command line names the path (Chromium helpers carry --user-data-dir or their database in it) */
+function processesMentioning(path: string): number[] {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).filter((n) => {
+    try { return readFileSync(`/proc/${n}/cmdline`, 'utf8').includes(path); } catch { return false; }
+  }).map(Number);
 }
 
 function uidOf(pid: number): number {
@@ -31,10 +38,11 @@ test('the Chromium host renders a state on a real Xorg as trustpath, window titl
   chmodSync(dir, 0o711);
   const { uid, gid } = trustpathIds();
   const logs: string[] = [];
+  const profileDir = join(dir, 'profile');
   let host: ChromiumPromptHost | undefined;
   try {
     host = await launchChromiumHost({
-      display: x.display, xauthority: x.cookieFileFor(uid, gid), profileDir: join(dir, 'profile'), uid, gid,
+      display: x.display, xauthority: x.cookieFileFor(uid, gid), profileDir, uid, gid,
       log: (m) => logs.push(m),
     });
     const members = groupMembers(host.pid);
@@ -76,6 +84,7 @@ test('the Chromium host renders a state on a real Xorg as trustpath, window titl
     await host.close();
     await host.exited;
     assert.deepEqual(groupMembers(host.pid), [], 'no process of the host is left');
+    assert.deepEqual(processesMentioning(profileDir), [], 'nor any other process using its profile (crashpad)');
   } catch (e) {
     throw new Error(`${(e as Error).message}\n--- host log ---\n${logs.join('\n').slice(-4000)}`);
   } finally {
