@@ -1,0 +1,107 @@
+// `npm run demo`: the whole trusted path in one command, narrated, without touching
+// the machine. This entry runs twice:
+//   outside  (as started): checks the machine, starts itself again inside a private
+//            mount namespace (`unshare --mount --propagation private`) in a session of
+//            its own, passes Ctrl+C on as SIGTERM, kills whatever is left in that
+//            namespace afterwards, and checks that the machine is as before;
+//   --inside (in the namespace): story.ts, then its own clean-up.
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Cleanup } from './cleanup.js';
+import { describeBus, hostChanges, hostState, sweepNamespace } from './host.js';
+import { assertPrivateNamespace, HOST_NS_ENV, mountNamespace } from './namespace.js';
+import { ARTIFACTS, DEMO_USER, SHOTS, tellStory } from './story.js';
+
+const ENTRY = fileURLToPath(import.meta.url);
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const USAGE = `Usage: npm run demo   (as root)
+
+Shows trustpath's trusted path end to end on a virtual X display: a private system
+bus, Xorg with the trustpath module, trustpathd, a demo user's pkexec request, the
+prompt, the secure attention key and the password typed on a virtual keyboard, and
+the command running as root. Screenshots go to test-artifacts/demo/. Everything runs
+in a private mount namespace; nothing on the machine changes.
+`;
+
+async function inside(): Promise<number> {
+  assertPrivateNamespace();
+  const scratch = mkdtempSync(join(tmpdir(), 'tp-demo-'));
+  chmodSync(scratch, 0o755); // trustpath enters it (its state, the SAK socket); only root writes here
+  const cleanup = new Cleanup();
+  cleanup.add(() => rmSync(scratch, { recursive: true, force: true }));
+  const abort = new AbortController();
+  for (const sig of STOP_SIGNALS) process.on(sig, () => abort.abort(new Error(`interrupted by ${sig}`)));
+  const interrupted = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason)));
+  interrupted.catch(() => undefined);
+  let step = 0;
+  try {
+    await tellStory({
+      scratch, cleanup,
+      say: (sentence) => process.stdout.write(`${++step}. ${sentence}\n`),
+      until: (p) => Promise.race([p, interrupted]),
+    });
+    return 0;
+  } catch (e) {
+    process.stderr.write(`demo: ${abort.signal.aborted ? 'stopped' : `failed after step ${step}`}: ${(e as Error)?.message ?? String(e)}\n`);
+    return abort.signal.aborted ? 130 : 1;
+  } finally {
+    for (const m of await cleanup.run()) process.stderr.write(`demo: clean-up: ${m}\n`);
+  }
+}
+
+async function outside(): Promise<number> {
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('demo: run it as root (it makes a private mount namespace and starts Xorg)\n');
+    return 2;
+  }
+  const own = mountNamespace();
+  const before = hostState();
+  const child = spawn('unshare', ['--mount', '--propagation', 'private', '--', process.execPath, ENTRY, '--inside'], {
+    detached: true, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, [HOST_NS_ENV]: own },
+  });
+  let ns: string | null = null;
+  let last = 0;
+  const lines = createInterface({ input: child.stdout! });
+  lines.on('line', (line) => {
+    // The first sentence comes after the namespace exists and before anything is started in it.
+    if (ns === null) try { ns = mountNamespace(child.pid!); } catch { /* exited already */ }
+    last = Number(/^(\d+)\. /.exec(line)?.[1] ?? last);
+    process.stdout.write(`${line}\n`);
+  });
+  let stops = 0;
+  for (const sig of STOP_SIGNALS) {
+    process.on(sig, () => {
+      if (++stops === 1) process.stderr.write('demo: stopping and cleaning up (again to kill at once)\n');
+      child.kill(stops === 1 ? 'SIGTERM' : 'SIGKILL');
+    });
+  }
+  const code = await new Promise<number>((resolve) => child.on('close', (c, s) => resolve(c ?? (s ? 130 : 1))));
+  const leftOver = ns ? await sweepNamespace(ns, own) : 0;
+  const changes = hostChanges(before, hostState(), DEMO_USER);
+  if (changes.length > 0) {
+    process.stderr.write(`demo: FAILED: the machine changed during the demo: ${changes.join('; ')}\n`);
+    return 1;
+  }
+  if (code !== 0) return code;
+  process.stdout.write(`${last + 1}. Everything the demo started has exited (${leftOver ? `${leftOver} left-over processes killed` : 'no left-over processes'}); ` +
+    `/etc/passwd, shadow, group and gshadow are as before (no ${DEMO_USER} outside the namespace), and ${describeBus(before)}.\n` +
+    `Screenshots: ${SHOTS.map((s) => join(ARTIFACTS, s)).join(', ')}\n`);
+  return 0;
+}
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(USAGE);
+} else if (args.length > 0 && (args.length > 1 || args[0] !== '--inside')) {
+  process.stderr.write(`demo: unknown arguments: ${args.join(' ')}\n\n${USAGE}`);
+  process.exit(2);
+} else {
+  (args[0] === '--inside' ? inside() : outside()).then(
+    (code) => process.exit(code),
+    (e: unknown) => { process.stderr.write(`demo: failed: ${(e as Error)?.message ?? String(e)}\n`); process.exit(1); },
+  );
+}

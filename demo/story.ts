@@ -1,0 +1,135 @@
+// The demo itself, run inside its private mount namespace: a private system bus,
+// Xorg with trustpath's module on a virtual display, trustpathd, the demo user's
+// `pkexec /usr/bin/id`, the prompt, typing before the SAK, the SAK, the password,
+// root. Every step is told as one numbered sentence.
+//
+// The components are started with the project's test support (test/support/*: the same
+// Xorg, bus and daemon start-up the scenario tests use), on purpose: the demo shows
+// what the tests prove, with the same parts.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SYSTEM_BUS_SOCKET, startBus } from '../test/support/bus.js';
+import { startAuthorityOn, type AuthorityOnBus } from '../test/support/system-bus.js';
+import { KEYCODES, startXorg, type Xorg } from '../test/support/xorg.js';
+import { spawnPty } from '../test/support/pty.js';
+import { trustedIds, type Ids } from '../test/xserver/harness.js';
+import { secretArt } from '../prompt-ui/src/secret-art.js';
+import { addDemoUser, privateRunDbus, type DemoUser } from './namespace.js';
+import type { Cleanup } from './cleanup.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname; // build/demo -> repo
+export const ARTIFACTS = join(ROOT, 'test-artifacts', 'demo');
+export const SHOTS = ['1-request.png', '2-after-sak.png'] as const;
+const INPUT = join(ROOT, 'native', 'out', 'trustpath-input');
+const SAK_LISTEN = join(ROOT, 'native', 'out', 'trustpath-sak-listen');
+export const DEMO_USER = 'tpdemo';
+/** lowercase letters only: the inputtest keyboard types letters and spaces */
+const DEMO_PASSWORD = 'opensesame';
+const SAK = [KEYCODES.Control_L, KEYCODES.Alt_L];
+
+export interface StoryContext {
+  readonly scratch: string;
+  readonly cleanup: Cleanup;
+  /** prints one numbered sentence */
+  readonly say: (sentence: string) => void;
+  /** rejects once the demo is interrupted */
+  readonly until: <T>(p: Promise<T>) => Promise<T>;
+}
+
+function trustedDir(path: string, ids: Ids): string {
+  mkdirSync(path, { mode: 0o700 });
+  chownSync(path, ids.uid, ids.gid);
+  return path;
+}
+
+/** The whole display as the trusted user sees it (the module lets only it read the screen under a prompt). */
+function screenshot(x: Xorg, cookie: string, ids: Ids, name: string): string {
+  const png = join(ARTIFACTS, name);
+  const big = { maxBuffer: 64 * 1024 * 1024 };
+  const xwd = spawnSync('xwd', ['-root', '-silent', '-display', x.display], { ...big, uid: ids.uid, gid: ids.gid, env: { XAUTHORITY: cookie } });
+  if (xwd.status !== 0) throw new Error(`xwd as trustpath failed: ${xwd.stderr.toString().trim()}`);
+  const pnm = execFileSync('xwdtopnm', { ...big, input: xwd.stdout, stdio: ['pipe', 'pipe', 'ignore'] });
+  writeFileSync(png, execFileSync('pnmtopng', { ...big, input: pnm, stdio: ['pipe', 'pipe', 'ignore'] }));
+  return join('test-artifacts', 'demo', name);
+}
+
+async function waitLog(a: AuthorityOnBus, re: RegExp, from: number, what: string): Promise<RegExpExecArray> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const m = re.exec(a.authority.log().slice(from));
+    if (m) return m;
+    if (Date.now() > deadline) throw new Error(`${what} did not happen in 30 s; trustpathd's log ends:\n${a.authority.log().slice(-3000)}`);
+    await sleep(50);
+  }
+}
+
+interface Stage { readonly user: DemoUser; readonly x: Xorg; readonly authority: AuthorityOnBus; readonly ids: Ids; readonly stateDir: string }
+
+async function setStage(c: StoryContext): Promise<Stage> {
+  privateRunDbus(c.scratch);
+  const user = addDemoUser(c.scratch, DEMO_USER, DEMO_PASSWORD);
+  c.say(`This demo runs in a private mount namespace: its own /run/dbus, and its own copies of /etc/passwd, shadow, group ` +
+    `and gshadow that add the demo user '${user.name}' (uid ${user.uid}) with the password '${user.password}'. Nothing on this machine changes.`);
+  const ids = trustedIds();
+  const sakSocket = join(trustedDir(join(c.scratch, 'sak'), ids), 'sak.sock');
+  const stateDir = trustedDir(join(c.scratch, 'state'), ids);
+  const rulesDir = join(c.scratch, 'rules');
+  mkdirSync(rulesDir);
+  // As a member of the sudo group would be, but without depending on who else is in it here.
+  writeFileSync(join(rulesDir, '00-demo.rules'), `polkit.addAdminRule(function (action, subject) { return ["unix-user:${user.name}"]; });\n`);
+  const bus = await c.until(startBus(SYSTEM_BUS_SOCKET));
+  c.cleanup.add(() => bus.stop());
+  const x = await c.until(startXorg({ module: true, moduleOptions: { User: 'trustpath', SAKSocket: sakSocket } }));
+  c.cleanup.add(() => x.stop());
+  c.say(`A private dbus-daemon serves the system bus path ${SYSTEM_BUS_SOCKET} inside the namespace; Xorg runs on the virtual ` +
+    `display ${x.display} (dummy video driver, the 'inputtest' keyboard as the physical keyboard) with trustpath's X module loaded.`);
+  const authority = await c.until(startAuthorityOn('trustpathd', bus, {
+    rulesDirs: [rulesDir],
+    extraArgs: ['--state-dir', stateDir, '--x11-display', `${user.name}=${x.display}`, '--input-helper', INPUT,
+      '--sak-listener', SAK_LISTEN, '--sak-socket', sakSocket],
+  }));
+  c.cleanup.add(() => authority.authority.stop());
+  c.say(`trustpathd owns org.freedesktop.PolicyKit1 on that bus and runs as the 'trustpath' user; it knows that ${user.name} ` +
+    `sits at ${x.display}, and a demo rule makes ${user.name} its own administrator.`);
+  return { user, x, authority, ids, stateDir };
+}
+
+/** Runs the story; resolves once pkexec has run the command as root. */
+export async function tellStory(c: StoryContext): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const { user, x, authority, ids, stateDir } = await setStage(c);
+  const term = spawnPty(['setpriv', '--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups',
+    'bash', '-c', 'pkexec /usr/bin/id; echo "pkexec exit status $?"'], { env: { DISPLAY: x.display } });
+  c.cleanup.add(() => term.kill());
+  c.say(`${user.name} runs \`pkexec /usr/bin/id\` in a terminal; pkexec asks trustpathd whether it may ` +
+    '(org.freedesktop.policykit.exec), and trustpathd answers: only with the password of an administrator.');
+  const shown = await c.until(waitLog(authority, /prompt \d+ on :\d+: shown \(protected\).* after (\d+) ms/, 0, 'the prompt')
+    .catch((e: Error) => { throw new Error(`${e.message}\npkexec's terminal:\n${term.transcript()}`); }));
+  const cookie = x.cookieFileFor(ids.uid, ids.gid);
+  c.say(`The prompt appears on display ${x.display} after ${shown[1]} ms, drawn by Chromium as 'trustpath' and held by ` +
+    `trustpath-input; it names /usr/bin/id and asks for Ctrl+Alt+Pause first (screenshot: ${screenshot(x, cookie, ids, SHOTS[0])}).`);
+
+  await c.until(x.keyboard.type('zzz'));
+  await c.until(x.keyboard.tap(KEYCODES.Return));
+  await c.until(sleep(300));
+  if (/answer submitted/.test(authority.authority.log())) throw new Error('keys typed before the SAK reached the prompt');
+  c.say("Typing before the SAK does nothing: 'zzz' and Enter on the keyboard were not taken as an answer (trustpathd got none).");
+
+  const at = authority.authority.log().length;
+  await c.until(x.keyboard.tap(KEYCODES.Pause, SAK));
+  await c.until(waitLog(authority, /SAK received/, at, 'the SAK'));
+  await c.until(sleep(300));
+  const phrase = secretArt(readFileSync(join(stateDir, 'secrets', String(user.uid)))).phrase;
+  c.say(`Ctrl+Alt+Pause: only the X server sees it (no program can fake it) and tells trustpathd; the prompt now shows ` +
+    `${user.name}'s secret picture and phrase '${phrase}', which a fake dialog could not know (screenshot: ${screenshot(x, cookie, ids, SHOTS[1])}).`);
+
+  await c.until(x.keyboard.type(user.password));
+  await c.until(x.keyboard.tap(KEYCODES.Return));
+  const id = await c.until(term.expect(/uid=0\(root\)[^\n]*/));
+  await c.until(term.expect(/pkexec exit status 0/));
+  c.say(`The password typed on the same keyboard goes from trustpath-input straight to the PAM helper, never through ` +
+    `the prompt's browser; PAM accepts it and pkexec runs /usr/bin/id as root: ${id[0].trim()}`);
+}
+
