@@ -36,23 +36,59 @@ export function hostState(): HostState {
   return { files, busId, polkitOwner };
 }
 
-/** Sentences on what changed between two states; empty when nothing did. */
-export function hostChanges(before: HostState, after: HostState, demoUser: string): string[] {
-  const changes: string[] = [];
-  for (const [f, sum] of before.files) if (after.files.get(f) !== sum) changes.push(`${f} changed`);
-  if (spawnSync('getent', ['passwd', demoUser]).status === 0) changes.push(`user '${demoUser}' is visible outside the demo`);
-  if (before.busId !== after.busId) {
-    changes.push(`the system bus went from ${before.busId ?? 'none'} to ${after.busId ?? 'none'}`);
-  } else if (before.polkitOwner !== after.polkitOwner) {
-    changes.push(`org.freedesktop.PolicyKit1 on the system bus went from '${before.polkitOwner}' to '${after.polkitOwner}'`);
-  }
-  return changes;
+export interface HostCheck {
+  /** what the demo did to the machine (must be empty) */
+  readonly failures: string[];
+  /** one clause on the account files and the system bus, for the transcript */
+  readonly clause: string;
 }
 
-export function describeBus(s: HostState): string {
-  if (!s.busId) return `no system bus runs on this machine (the demo's bus had ${SYSTEM_BUS_SOCKET} inside its namespace only)`;
-  return `the system bus at ${SYSTEM_BUS_SOCKET} (id ${s.busId}) still answers, with the same id and the same ` +
-    `org.freedesktop.PolicyKit1 owner (${s.polkitOwner || 'none'}): the demo never reached it`;
+function mentions(file: string, user: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').split('\n').some((l) => l.startsWith(`${user}:`));
+  } catch {
+    return false;
+  }
+}
+
+function describeBus(before: HostState, after: HostState): string {
+  if (before.busId !== after.busId) return `the system bus went from ${before.busId ?? 'none'} to ${after.busId ?? 'none'} meanwhile (another program's doing)`;
+  if (!before.busId) return `no system bus runs on this machine (the demo's bus had ${SYSTEM_BUS_SOCKET} inside its namespace only)`;
+  return `the system bus at ${SYSTEM_BUS_SOCKET} (id ${before.busId}) never saw the demo: the same bus still answers, ` +
+    `and org.freedesktop.PolicyKit1 there is owned as before (${after.polkitOwner || 'by nobody'})`;
+}
+
+/**
+ * Compares two states. The demo writes none of these files and never reaches the
+ * system bus, so a change is the demo's only if it carries the demo user; anything
+ * else is another program at work (tests running in parallel re-set their users'
+ * passwords, start and stop buses) and is told, not failed.
+ */
+export function checkHost(before: HostState, after: HostState, demoUser: string): HostCheck {
+  const failures: string[] = [];
+  const changed: string[] = [];
+  for (const [f, sum] of before.files) {
+    if (mentions(f, demoUser)) failures.push(`${f} has a line for '${demoUser}'`);
+    else if (after.files.get(f) !== sum) changed.push(f);
+  }
+  if (spawnSync('getent', ['passwd', demoUser]).status === 0) failures.push(`user '${demoUser}' is visible outside the demo`);
+  const files = changed.length === 0
+    ? `/etc/passwd, shadow, group and gshadow are as before (no ${demoUser} outside the namespace)`
+    : `no ${demoUser} in /etc/passwd, shadow, group or gshadow (${changed.join(', ')} changed meanwhile by another program)`;
+  return { failures, clause: `${files}, and ${describeBus(before, after)}` };
+}
+
+/** Whether the system bus (if one runs) has a connection from inside mount namespace `ns` owning the polkit name. */
+export function busReachedFrom(ns: string): string | null {
+  const owner = existsSync(SYSTEM_BUS_SOCKET) ? busCall('GetNameOwner', ['string:org.freedesktop.PolicyKit1']) : null;
+  if (!owner) return null;
+  const pid = Number(/(\d+)\s*$/.exec(busCall('GetConnectionUnixProcessID', [`string:${owner}`]) ?? '')?.[1]);
+  try {
+    return Number.isInteger(pid) && pid > 0 && readlinkSync(`/proc/${pid}/ns/mnt`) === ns
+      ? `the system bus's org.freedesktop.PolicyKit1 is owned by pid ${pid} of the demo` : null;
+  } catch {
+    return null;
+  }
 }
 
 function pidsIn(ns: string): number[] {
