@@ -293,11 +293,17 @@ test('a path that is not a FIFO (a symlink to the FIFO, a regular file with its 
   });
 });
 
-test('layout: with de set by root the us-y key gives z; a change while the prompt is up is followed', async () => {
+test('layout: with de set by root the us-y key gives z and the us-apostrophe key ä (one character of two bytes); a change while the prompt is up is followed', async () => {
+  const APOSTROPHE = 48;
   runX(scene, 'root', 'setxkbmap', ['de']);
   try {
     await withPipe(true, async (input, fifo) => {
       await scene.x.keyboard.type('y');
+      await scene.x.keyboard.tap(APOSTROPHE);
+      await scene.x.keyboard.tap(KEYS.BackSpace);
+      await scene.x.keyboard.tap(APOSTROPHE);
+      await settle();
+      assert.deepEqual(editCounts(input), [1, 2, 1, 2]);
       // untrusted clients (root included) cannot change the keymap while the prompt is up
       assert.throws(() => runX(scene, 'root', 'setxkbmap', ['us']));
       runX(scene, 'trusted', 'setxkbmap', ['us']);
@@ -305,7 +311,7 @@ test('layout: with de set by root the us-y key gives z; a change while the promp
       await scene.x.keyboard.type('y');
       await scene.x.keyboard.tap(KEYS.Return);
       await input.waitFrame(OUTT.SUBMIT);
-      assert.deepEqual(readFifo(fifo.fd), answer('zy'));
+      assert.deepEqual(readFifo(fifo.fd), answer('zäy'));
     });
   } finally {
     runX(scene, 'root', 'setxkbmap', ['us']);

@@ -4,12 +4,12 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Scene } from '../xserver/harness.js';
-import { IN, INPUT_BIN, OUT, OUTT, build, editCounts, newKey, spawnAs, startHost } from './support.js';
+import { IN, INPUT_BIN, OUT, OUTT, build, datagram, editCounts, newKey, sendDatagram, spawnAs, startHost } from './support.js';
 
 let scene: Scene;
 
@@ -74,6 +74,28 @@ test('ASan/UBSan build: a whole prompt (PIN set, typing, QUIT) runs clean', asyn
   } finally {
     await input.stop();
     await host.stop();
+  }
+});
+
+test('ASan/UBSan build of trustpath-sak-listen: datagrams good and bad, then end of file, run clean', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tp-sak-asan-'));
+  chownSync(dir, scene.trusted.uid, scene.trusted.gid);
+  chmodSync(dir, 0o700);
+  const sock = join(dir, 's.sock');
+  const p = spawnAs(join(OUT, 'test/sak-listen-asan'), [sock], scene.trusted, { PATH: '/usr/bin:/bin' });
+  try {
+    await p.waitFrame(OUTT.LISTENING, 0, 20_000);
+    const root = { uid: 0, gid: 0 };
+    for (const d of [datagram(), datagram({ length: 20 }), datagram({ magic: '\0\0\0\0' })]) sendDatagram(sock, d, root);
+    await p.waitFrame(OUTT.SAK);
+    await sleep(200);
+    p.closeStdin();
+    assert.equal(await p.done(), 0, p.stderr);
+    assert.equal(p.of(OUTT.SAK).length, 1);
+    assert.doesNotMatch(p.stderr, /Sanitizer|runtime error/);
+  } finally {
+    await p.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -4,13 +4,12 @@
 // socket directory others could enter is refused.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KEYCODES } from '../support/xorg.js';
 import { Scene, trustedIds, type Ids } from '../xserver/harness.js';
-import { OUTT, SAK_BIN, build, spawnAs, type FrameProcess } from './support.js';
+import { OUTT, SAK_BIN, build, datagram, sendDatagram, spawnAs, type FrameProcess } from './support.js';
 
 const ids = trustedIds();
 const dir = mkdtempSync('/tmp/tp-sak-listen-');
@@ -36,23 +35,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A datagram as the module sends it (host byte order; this machine is little-endian). */
-function datagram(over: { magic?: string; version?: number; size?: number; length?: number } = {}): Buffer {
-  const b = Buffer.alloc(over.length ?? 48);
-  b.write(over.magic ?? 'TPSK', 0, 'latin1');
-  b.writeUInt16LE(over.version ?? 1, 4);
-  b.writeUInt16LE(over.size ?? 48, 6);
-  b.writeUInt32LE(1234, 8);
-  b.writeUInt32LE(7, 12);
-  return b;
-}
-
-const SEND = 'import socket,sys; s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM); s.sendto(bytes.fromhex(sys.argv[2]),sys.argv[1])';
-
-function sendAs(who: Ids, payload: Buffer): void {
-  const r = spawnSync('/usr/bin/python3', ['-c', SEND, sock, payload.toString('hex')], { uid: who.uid, gid: who.gid, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-}
+function sendAs(who: Ids, payload: Buffer): void { sendDatagram(sock, payload, who); }
 
 function saks(from = 0): number { return listener.frames.slice(from).filter((f) => f.type === OUTT.SAK).length; }
 

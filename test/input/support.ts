@@ -1,7 +1,7 @@
 // Support for the trustpath-input / trustpath-sak-listen tests: builds them, runs
 // them as the `trustpath` user the way trustpathd will (stdin/stdout pipes), and
 // reads their frames (native/input/PROTOCOL.md) with a small codec of its own.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withLock } from '../support/lock.js';
@@ -159,4 +159,23 @@ export async function grab(s: Scene, key = newKey()): Promise<{ host: Client; in
 export function runX(s: Scene, who: 'root' | 'trusted', cmd: string, args: readonly string[]): string {
   const ids = who === 'root' ? { uid: 0, gid: 0 } : s.trusted;
   return execFileSync(cmd, args, { ...ids, env: envFor(s, ids, who === 'root' || !s.withModule), encoding: 'utf8' });
+}
+
+/** A SAK datagram as the module sends it (host byte order; this machine is little-endian). */
+export function datagram(over: { magic?: string; version?: number; size?: number; length?: number } = {}): Buffer {
+  const b = Buffer.alloc(over.length ?? 48);
+  b.write(over.magic ?? 'TPSK', 0, 'latin1');
+  b.writeUInt16LE(over.version ?? 1, 4);
+  b.writeUInt16LE(over.size ?? 48, 6);
+  b.writeUInt32LE(1234, 8);
+  b.writeUInt32LE(7, 12);
+  return b;
+}
+
+const SEND = 'import socket,sys; s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM); s.sendto(bytes.fromhex(sys.argv[2]),sys.argv[1])';
+
+/** Sends one datagram to a unix socket as the given user (node has no unix datagram sockets). */
+export function sendDatagram(path: string, payload: Buffer, who: Ids): void {
+  const r = spawnSync('/usr/bin/python3', ['-c', SEND, path, payload.toString('hex')], { uid: who.uid, gid: who.gid, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sending a datagram: ${r.stderr}`);
 }
