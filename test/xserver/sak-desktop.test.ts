@@ -49,6 +49,22 @@ test('the SAK from the real keyboard is reported as one datagram naming the devi
   assert.match(line, /^SAK 48 TPSK 1 \d+ inputtest-keyboard$/);
 });
 
+test('every SAK press is reported once; a held SAK key\'s autorepeat is not another one', async () => {
+  const before = sakCount();
+  for (let i = 0; i < 3; i++) await scene.x.keyboard.tap(KEYCODES.Pause, SAK_MODS);
+  await sleep(200);
+  assert.equal(sakCount(), before + 3, 'three presses, three reports (the release ends a press)');
+  await scene.x.keyboard.press(KEYCODES.Control_L);
+  await scene.x.keyboard.press(KEYCODES.Alt_L);
+  await scene.x.keyboard.press(KEYCODES.Pause);
+  await sleep(1200); // past the server's autorepeat delay (660 ms): repeats arrive as presses
+  await scene.x.keyboard.release(KEYCODES.Pause);
+  await scene.x.keyboard.release(KEYCODES.Alt_L);
+  await scene.x.keyboard.release(KEYCODES.Control_L);
+  await sleep(200);
+  assert.equal(sakCount(), before + 4, 'held: one report');
+});
+
 test('the SAK never reaches an untrusted client (raw or device events)', async () => {
   assert.equal(await pauseSeenBy('xi2raw', () => scene.x.keyboard.tap(KEYCODES.Pause, SAK_MODS)), 0);
   assert.equal(await pauseSeenBy('xi2keys', () => scene.x.keyboard.tap(KEYCODES.Pause, SAK_MODS)), 0);

@@ -15,23 +15,40 @@
 #include <unistd.h>
 #include "sak_msg.h"
 
-static unsigned char swallowing[32];    /* one bit per keycode whose SAK press was eaten */
+/* One bit per keycode: whose SAK press was eaten (its deliveries, release included,
+ * are swallowed until the key is pressed again without the SAK modifiers), and which
+ * SAK key is held down now (its autorepeat is not a new SAK; the release, which
+ * XACE_KEY_AVAIL also sees, ends it). */
+static unsigned char swallowing[32];
+static unsigned char held[32];
+
+static int
+map_get(const unsigned char *map, unsigned kc)
+{
+    return kc < 256 && (map[kc >> 3] & (1u << (kc & 7)));
+}
+
+static void
+map_set(unsigned char *map, unsigned kc, int on)
+{
+    if (kc >= 256)
+        return;
+    if (on)
+        map[kc >> 3] |= (unsigned char) (1u << (kc & 7));
+    else
+        map[kc >> 3] &= (unsigned char) ~(1u << (kc & 7));
+}
 
 static int
 bit_get(unsigned kc)
 {
-    return kc < 256 && (swallowing[kc >> 3] & (1u << (kc & 7)));
+    return map_get(swallowing, kc);
 }
 
 static void
 bit_set(unsigned kc, int on)
 {
-    if (kc >= 256)
-        return;
-    if (on)
-        swallowing[kc >> 3] |= (unsigned char) (1u << (kc & 7));
-    else
-        swallowing[kc >> 3] &= (unsigned char) ~(1u << (kc & 7));
+    map_set(swallowing, kc, on);
 }
 
 /* A slave keyboard that is not an XTEST device. */
@@ -117,15 +134,23 @@ void
 tp_sak_key_avail(xEventPtr ev, DeviceIntPtr dev)
 {
     unsigned kc = ev->u.u.detail;
+    int type = ev->u.u.type & 0x7f;
 
-    if (dev->type != SLAVE || (ev->u.u.type & 0x7f) != KeyPress)
+    if (dev->type != SLAVE)
+        return;
+    if (type == KeyRelease) {
+        map_set(held, kc, 0);
+        return;
+    }
+    if (type != KeyPress)
         return;
     if (!is_sak_press(dev, kc)) {
         bit_set(kc, 0);
         return;
     }
-    if (!bit_get(kc))           /* autorepeat of a held SAK is not a new SAK */
+    if (!map_get(held, kc))     /* autorepeat of a held SAK is not a new SAK */
         sak_report(dev, ev->u.keyButtonPointer.time);
+    map_set(held, kc, 1);
     bit_set(kc, 1);
 }
 
