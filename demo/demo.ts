@@ -87,6 +87,7 @@ async function outside(): Promise<number> {
   }
   const code = await new Promise<number>((resolve) => child.on('close', (c, s) => resolve(c ?? (s ? 130 : 1))));
   const leftOver = ns ? await sweepNamespace(ns, own) : 0;
+  if (leftOver > 0 && code !== 0) process.stderr.write(`demo: ${leftOver} left-over processes killed\n`);
   const check = checkHost(before, hostState(), DEMO_USER);
   if (reached) check.failures.push(reached);
   if (check.failures.length > 0) {

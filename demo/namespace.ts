@@ -1,10 +1,10 @@
 // Inside the demo's private mount namespace (made by `unshare --mount --propagation
-// private`, see demo.ts): the demo's own /run/dbus, and private copies of the account
-// files that add the demo user. The bind mounts exist only for this namespace's
-// processes (pkexec, PAM, NSS, trustpathd, the setuid helper); the files underneath,
-// and a system bus that may be running, are never written.
+// private`, see demo.ts): the demo's own /run/dbus, and a private /etc whose account
+// files add the demo user. The mounts exist only for this namespace's processes
+// (pkexec, PAM, NSS, trustpathd, the setuid helper); the real files, and a system bus
+// that may be running, are never written.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface DemoUser {
@@ -64,19 +64,29 @@ function sha512Crypt(password: string): string {
   return execFileSync('openssl', ['passwd', '-6', '-stdin'], { input: `${password}\n`, encoding: 'utf8' }).trim();
 }
 
-/** A private copy of `file` with `line` added, same owner and mode, mounted over it. */
-function overlayWithLine(scratch: string, file: string, line: string): void {
-  const st = statSync(file);
-  const text = readFileSync(file, 'utf8');
-  const copy = join(scratch, 'etc', file.replace(/^\/etc\//, ''));
-  writeFileSync(copy, `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}${line}\n`, { mode: 0o600 });
-  chownSync(copy, st.uid, st.gid);
-  chmodSync(copy, st.mode & 0o7777);
-  bind(copy, file);
+/**
+ * /etc of the namespace: an overlay whose upper layer is private. A file bind-mounted
+ * over /etc/passwd would not do: useradd and chpasswd elsewhere (tests running in
+ * parallel) rename a new file over it, and the kernel then drops such mounts in every
+ * namespace. Nobody renames /etc itself.
+ */
+export function privateEtc(scratch: string): void {
+  const upper = join(scratch, 'etc-upper');
+  const work = join(scratch, 'etc-work');
+  mkdirSync(upper, { mode: 0o755 });
+  mkdirSync(work, { mode: 0o700 });
+  execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=/etc,upperdir=${upper},workdir=${work}`, '/etc'],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-/** Adds `name` with `password` to the namespace's account files (a new uid and user group). */
-export function addDemoUser(scratch: string, name: string, password: string): DemoUser {
+/** Appends a line (written into the overlay's upper layer, owner and mode kept by the copy-up). */
+function addLine(file: string, line: string): void {
+  const text = readFileSync(file, 'utf8');
+  appendFileSync(file, `${text.endsWith('\n') || text === '' ? '' : '\n'}${line}\n`);
+}
+
+/** Adds `name` with `password` to the namespace's account files (a new uid and user group); after privateEtc. */
+export function addDemoUser(name: string, password: string): DemoUser {
   const passwd = readFileSync('/etc/passwd', 'utf8');
   if (passwd.split('\n').some((l) => l.startsWith(`${name}:`))) {
     throw new Error(`a user named '${name}' exists on this machine; the demo adds its own and will not shadow it`);
@@ -89,7 +99,6 @@ export function addDemoUser(scratch: string, name: string, password: string): De
     '/etc/group': `${name}:x:${id}:`,
     '/etc/gshadow': `${name}:!::`,
   };
-  mkdirSync(join(scratch, 'etc'), { mode: 0o755 });
-  for (const file of ACCOUNT_FILES) if (existsSync(file)) overlayWithLine(scratch, file, lines[file]);
+  for (const file of ACCOUNT_FILES) if (existsSync(file)) addLine(file, lines[file]);
   return { name, uid: id, gid: id, password };
 }

@@ -16,7 +16,7 @@ import { KEYCODES, startXorg, type Xorg } from '../test/support/xorg.js';
 import { spawnPty } from '../test/support/pty.js';
 import { trustedIds, type Ids } from '../test/xserver/harness.js';
 import { secretArt } from '../prompt-ui/src/secret-art.js';
-import { addDemoUser, privateRunDbus, type DemoUser } from './namespace.js';
+import { addDemoUser, privateEtc, privateRunDbus, type DemoUser } from './namespace.js';
 import type { Cleanup } from './cleanup.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname; // build/demo -> repo
@@ -69,9 +69,10 @@ interface Stage { readonly user: DemoUser; readonly x: Xorg; readonly authority:
 
 async function setStage(c: StoryContext): Promise<Stage> {
   privateRunDbus(c.scratch);
-  const user = addDemoUser(c.scratch, DEMO_USER, DEMO_PASSWORD);
-  c.say(`This demo runs in a private mount namespace: its own /run/dbus, and its own copies of /etc/passwd, shadow, group ` +
-    `and gshadow that add the demo user '${user.name}' (uid ${user.uid}) with the password '${user.password}'. Nothing on this machine changes.`);
+  privateEtc(c.scratch);
+  const user = addDemoUser(DEMO_USER, DEMO_PASSWORD);
+  c.say(`This demo runs in a private mount namespace: its own /run/dbus, and its own /etc, whose passwd, shadow, group ` +
+    `and gshadow add the demo user '${user.name}' (uid ${user.uid}) with the password '${user.password}'. Nothing on this machine changes.`);
   const ids = trustedIds();
   const sakSocket = join(trustedDir(join(c.scratch, 'sak'), ids), 'sak.sock');
   const stateDir = trustedDir(join(c.scratch, 'state'), ids);
