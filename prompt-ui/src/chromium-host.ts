@@ -131,14 +131,17 @@ interface AttachedPage { readonly targetId: string; readonly sessionId: string }
 
 /** @internal the page target and its flat session, once the page has loaded the renderer */
 async function attachPage(cdp: CdpPipe, deadline: number): Promise<AttachedPage> {
+  // A cold start on a loaded machine answers its first calls late: each call may take
+  // what is left of the launch deadline, not the usual per-call limit.
+  const left = (): number => Math.max(1000, deadline - Date.now());
   for (;;) {
-    const { targetInfos } = await cdp.call('Target.getTargets', {}) as { targetInfos?: { type: string; targetId: string; url: string }[] };
+    const { targetInfos } = await cdp.call('Target.getTargets', {}, undefined, left()) as { targetInfos?: { type: string; targetId: string; url: string }[] };
     const page = targetInfos?.find((t) => t.type === 'page' || t.type === 'app');
     if (page) {
-      const { sessionId } = await cdp.call('Target.attachToTarget', { targetId: page.targetId, flatten: true }) as { sessionId?: string };
+      const { sessionId } = await cdp.call('Target.attachToTarget', { targetId: page.targetId, flatten: true }, undefined, left()) as { sessionId?: string };
       if (typeof sessionId !== 'string') throw new Error('Chromium gave no session for the prompt page');
       for (;;) {
-        const ready = await evaluateIn(cdp, sessionId, "document.readyState === 'complete' && typeof window.trustpathPrompt === 'object'");
+        const ready = await evaluateIn(cdp, sessionId, "document.readyState === 'complete' && typeof window.trustpathPrompt === 'object'", left());
         if (ready === true) return { targetId: page.targetId, sessionId };
         if (Date.now() > deadline) throw new Error('the prompt page did not load');
         await new Promise((r) => setTimeout(r, 100));
