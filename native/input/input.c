@@ -213,6 +213,8 @@ on_x_event(struct tpi_session *s, xcb_generic_event_t *ev)
 	} else if (type == XCB_UNMAP_NOTIFY || type == XCB_DESTROY_NOTIFY) {
 		s->x.win = type == XCB_DESTROY_NOTIFY ? XCB_NONE : s->x.win;
 		die(s, "the host window was unmapped or destroyed");
+	} else if (type == XCB_CONFIGURE_NOTIFY) {
+		tpi_refit(&s->x, (xcb_configure_notify_event_t *)ev);
 	} else if (type == XCB_REPARENT_NOTIFY &&
 	    ((xcb_reparent_notify_event_t *)ev)->parent != s->x.parent) {
 		die(s, "the host window was moved away");

@@ -43,6 +43,7 @@ xcb_atom_t tpi_x_atom(struct tpi_x *x, const char *name);
 
 /* takeover.c: making the window the prompt, and giving it back */
 int tpi_take(struct tpi_x *x, const char **why);
+void tpi_refit(struct tpi_x *x, const xcb_configure_notify_event_t *ev);
 void tpi_release(struct tpi_x *x);
 
 /* keys.c: key events to actions with the server's current layout */

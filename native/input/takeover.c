@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <xcb/composite.h>
 
@@ -70,6 +71,30 @@ parent_of(struct tpi_x *x, xcb_window_t w)
 	return p;
 }
 
+/* ICCCM withdrawal (unmap, and a synthetic UnmapNotify to the root): a window
+ * manager that framed the window lets go of it and puts it back under the root
+ * itself, instead of doing so later and undoing the take-over. */
+static void
+withdraw(struct tpi_x *x)
+{
+	struct timespec pause = { 0, TPI_GRAB_PAUSE_NS };
+	xcb_unmap_notify_event_t ev;
+	char raw[32];
+	int i;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.response_type = XCB_UNMAP_NOTIFY;
+	ev.event = x->root;
+	ev.window = x->win;
+	memset(raw, 0, sizeof(raw));
+	memcpy(raw, &ev, sizeof(ev));
+	xcb_unmap_window(x->c, x->win);
+	xcb_send_event(x->c, 0, x->root, XCB_EVENT_MASK_SUBSTRUCTURE_REDIRECT |
+	    XCB_EVENT_MASK_SUBSTRUCTURE_NOTIFY, raw);
+	for (i = 0; i < TPI_GRAB_TRIES && parent_of(x, x->win) != x->root; i++)
+		nanosleep(&pause, NULL);
+}
+
 /* Override-redirect first: no window manager manages it from now on. */
 static int
 place(struct tpi_x *x)
@@ -88,6 +113,10 @@ place(struct tpi_x *x)
 		x->parent = x->overlay;
 	}
 	cur = parent_of(x, x->win);
+	if (cur != x->root && cur != x->parent && cur != XCB_NONE) {
+		withdraw(x);
+		cur = parent_of(x, x->win);
+	}
 	if (cur == XCB_NONE)
 		return -1;
 	if (cur != x->parent && checked(x, xcb_reparent_window_checked(x->c,
@@ -96,18 +125,38 @@ place(struct tpi_x *x)
 	return 0;
 }
 
-static int
-show(struct tpi_x *x)
+/* Full screen, no border, on top. */
+static xcb_void_cookie_t
+fit(struct tpi_x *x)
 {
 	const uint32_t geo[] = { 0, 0, x->screen->width_in_pixels,
 	    x->screen->height_in_pixels, 0, XCB_STACK_MODE_ABOVE };
+
+	return xcb_configure_window_checked(x->c, x->win,
+	    XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y | XCB_CONFIG_WINDOW_WIDTH |
+	    XCB_CONFIG_WINDOW_HEIGHT | XCB_CONFIG_WINDOW_BORDER_WIDTH |
+	    XCB_CONFIG_WINDOW_STACK_MODE, geo);
+}
+
+/* A window manager that framed the window moves it back to where its frame was
+ * when it lets go, after the take-over (no module stops it there): put it back. */
+void
+tpi_refit(struct tpi_x *x, const xcb_configure_notify_event_t *ev)
+{
+	if (ev->x == 0 && ev->y == 0 && ev->border_width == 0 &&
+	    ev->width == x->screen->width_in_pixels &&
+	    ev->height == x->screen->height_in_pixels)
+		return;
+	xcb_discard_reply(x->c, fit(x).sequence);
+}
+
+static int
+show(struct tpi_x *x)
+{
 	xcb_get_window_attributes_reply_t *a;
 	int viewable;
 
-	if (checked(x, xcb_configure_window_checked(x->c, x->win,
-	    XCB_CONFIG_WINDOW_X | XCB_CONFIG_WINDOW_Y | XCB_CONFIG_WINDOW_WIDTH |
-	    XCB_CONFIG_WINDOW_HEIGHT | XCB_CONFIG_WINDOW_BORDER_WIDTH |
-	    XCB_CONFIG_WINDOW_STACK_MODE, geo)) != 0)
+	if (checked(x, fit(x)) != 0)
 		return -1;
 	if (checked(x, xcb_map_window_checked(x->c, x->win)) != 0)
 		return -1;

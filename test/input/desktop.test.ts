@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Scene } from '../xserver/harness.js';
-import { IN, OUTT, build, editCounts, grab, runX } from './support.js';
+import { IN, build, grab, runX } from './support.js';
 
 const scenes: Scene[] = [];
 let desktop: ChildProcess[] = [];
@@ -43,9 +43,7 @@ test('without the module: READY says not protected, and XTEST typing reaches the
     const env = { DISPLAY: s.x.display, XAUTHORITY: s.x.cookieFileFor(s.attacker.uid, s.attacker.gid) };
     const r = spawnSync('xdotool', ['type', '--delay', '20', 'abc'], { uid: s.attacker.uid, gid: s.attacker.gid, env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    await input.waitFrame(OUTT.EDIT);
-    await sleep(250);
-    assert.deepEqual(editCounts(input), [1, 2, 3]);
+    assert.deepEqual(await input.edits(3), [1, 2, 3]);
   } finally {
     await input.stop();
     await host.stop();
@@ -65,9 +63,7 @@ test('with a window manager and a compositor: the prompt lives in the overlay wi
     input.send(IN.ARM);
     await sleep(250);
     await s.x.keyboard.type('ab');
-    await input.waitFrame(OUTT.EDIT);
-    await sleep(250);
-    assert.deepEqual(editCounts(input), [1, 2]);
+    assert.deepEqual(await input.edits(2), [1, 2]);
     input.send(IN.QUIT);
     assert.equal(await input.done(), 0);
     await host.waitLine(/^UNMAPPED/);

@@ -2,6 +2,7 @@
 // them as the `trustpath` user the way trustpathd will (stdin/stdout pipes), and
 // reads their frames (native/input/PROTOCOL.md) with a small codec of its own.
 import { spawn, execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withLock } from '../support/lock.js';
@@ -78,7 +79,7 @@ export class FrameProcess {
       const hit = this.frames.slice(from).find((f) => f.type === type);
       if (hit) return hit;
       if (Date.now() > deadline) {
-        throw new Error(`no frame 0x${type.toString(16)} (got ${this.describe()}; stderr ${JSON.stringify(this.stderr)})`);
+        throw new Error(`no frame 0x${type.toString(16)} (got ${this.describe()}; stderr ${JSON.stringify(this.stderr)}; ${this.where()})`);
       }
       await sleep(20);
     }
@@ -86,6 +87,22 @@ export class FrameProcess {
 
   /** READY: generous, since a loaded CI machine slows the X round trips of the start. */
   async ready(): Promise<Frame> { return this.waitFrame(OUTT.READY, 0, 20_000); }
+
+  /** Where a child that says nothing is waiting (for a timeout's message). */
+  where(): string {
+    const pid = this.proc.pid;
+    if (!this.alive || pid === undefined) return `exited ${this.proc.exitCode ?? this.proc.signalCode}`;
+    try {
+      return `waiting in ${readFileSync(`/proc/${pid}/wchan`, 'utf8')}, syscall ${readFileSync(`/proc/${pid}/syscall`, 'utf8').trim()}`;
+    } catch { return 'state unknown'; }
+  }
+
+  /** Until `n` EDIT frames have arrived; returns their counts. */
+  async edits(n: number, ms = 8000): Promise<number[]> {
+    const deadline = Date.now() + ms;
+    while (editCounts(this).length < n && Date.now() < deadline) await sleep(20);
+    return editCounts(this);
+  }
 
   describe(): string {
     return this.frames.map((f) => `0x${f.type.toString(16)}:${f.payload.toString('hex')}`).join(' ');
