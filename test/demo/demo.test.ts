@@ -1,0 +1,162 @@
+// `npm run demo` end to end, as a user runs it (build/demo/demo.js as root): the
+// transcript's numbered steps, the screenshots read back with tesseract, root at the
+// end; a system bus running meanwhile (under the system-bus lock, which other tests
+// may hold a while: a test of its own) keeps its id and its polkit name; nothing of
+// the demo outlives it (no process in its mount namespace, no X socket, no demo
+// user), also when it is stopped with SIGINT while the prompt is up.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { withLock } from '../support/lock.js';
+import { SYSTEM_BUS_LOCK } from '../support/system-bus.js';
+import { startBus, SYSTEM_BUS_SOCKET, type TestBus } from '../support/bus.js';
+
+const ROOT = new URL('../../..', import.meta.url).pathname; // build/test/demo -> repo
+const DEMO = join(ROOT, 'build', 'demo', 'demo.js');
+const OWN_NS = readlinkSync('/proc/self/ns/mnt');
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** the mount namespace the demo ran its story in */
+  readonly ns: string | null;
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(name));
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+function pidsIn(ns: string): number[] {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).filter((n) => {
+    try { return readlinkSync(`/proc/${n}/ns/mnt`) === ns; } catch { return false; }
+  }).map(Number);
+}
+
+/** Runs the demo; sends SIGINT once stdout matches `interruptAt`. */
+async function runDemo(interruptAt?: RegExp): Promise<Run> {
+  const demo = spawn(process.execPath, [DEMO], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let ns: string | null = null;
+  demo.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+    if (interruptAt?.test(stdout)) { interruptAt = undefined; demo.kill('SIGINT'); }
+  });
+  demo.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+  const closed = new Promise<number | null>((resolve) => demo.on('close', (code) => resolve(code)));
+  let done = false;
+  void closed.then(() => { done = true; });
+  while (!done && ns === null) {
+    for (const pid of childrenOf(demo.pid!)) {
+      try {
+        const theirs = readlinkSync(`/proc/${pid}/ns/mnt`);
+        if (theirs !== OWN_NS) ns = theirs;
+      } catch { /* not yet */ }
+    }
+    await sleep(20);
+  }
+  return { code: await closed, stdout, stderr, ns };
+}
+
+function busId(): string | null {
+  const r = spawnSync('dbus-send', ['--system', '--print-reply=literal', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
+    'org.freedesktop.DBus.GetId'], { encoding: 'utf8', timeout: 3000 });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+function polkitOwned(): boolean {
+  const r = spawnSync('dbus-send', ['--system', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
+    'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.PolicyKit1'], { encoding: 'utf8', timeout: 3000 });
+  return /boolean true/.test(r.stdout);
+}
+
+const ocr = (png: string): string =>
+  execFileSync('tesseract', [png, '-', '--psm', '3'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).replace(/\s+/g, ' ').trim();
+
+function assertNothingLeft(run: Run, display: string | undefined): void {
+  assert.ok(run.ns, 'the demo ran in a mount namespace of its own');
+  assert.deepEqual(pidsIn(run.ns!), [], 'no process is left in the demo namespace');
+  assert.notEqual(spawnSync('getent', ['passwd', 'tpdemo']).status, 0, 'tpdemo does not exist outside the demo');
+  if (display) assert.ok(!existsSync(`/tmp/.X11-unix/X${display}`), `the X socket of :${display} is gone`);
+}
+
+/** A system bus for the length of fn: the running one, or one started here (under the lock either way). */
+async function withSystemBus(fn: () => Promise<void>): Promise<void> {
+  await withLock(SYSTEM_BUS_LOCK, async () => {
+    let ours: TestBus | null = null;
+    if (busId() === null) {
+      mkdirSync('/run/dbus', { recursive: true, mode: 0o755 });
+      ours = await startBus(SYSTEM_BUS_SOCKET);
+    }
+    try {
+      await fn();
+    } finally {
+      await ours?.stop();
+    }
+  });
+}
+
+test('npm run demo: narrated steps, screenshots, root; nothing left', async () => {
+  const started = Date.now();
+  const run = await runDemo();
+  assert.equal(run.code, 0, `the demo succeeds; stdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+  const lines = run.stdout.trim().split('\n');
+  const steps = lines.filter((l) => /^\d+\. /.test(l));
+  assert.deepEqual(steps.map((l) => Number(l.split('.')[0])), steps.map((_, i) => i + 1), 'steps numbered 1, 2, 3, ...');
+  assert.ok(steps.length >= 8, `at least 8 steps:\n${run.stdout}`);
+  assert.match(lines.at(-1)!, /^Screenshots: /, 'the transcript ends with where the screenshots are');
+  assert.match(run.stdout, /demo user 'tpdemo' \(uid \d+\) with the password 'opensesame'/);
+  assert.match(run.stdout, /Typing before the SAK does nothing/);
+  assert.match(run.stdout, /pkexec runs \/usr\/bin\/id as root: uid=0\(root\)/);
+  assert.match(steps.at(-1)!, /\(no left-over processes\)/, 'the demo stopped what it started itself');
+
+  const shots = [...lines.at(-1)!.matchAll(/(\/\S+?\.png)/g)].map((m) => m[1]!);
+  assert.equal(shots.length, 2, `two screenshots: ${lines.at(-1)}`);
+  for (const png of shots) assert.ok(statSync(png).mtimeMs >= started, `${png} was written by this run`);
+  const request = ocr(shots[0]!);
+  assert.match(request, /\/usr\/bin\/id/, `the request names the command; OCR read: ${request}`);
+  assert.match(request, /Ctrl\s*\+\s*Alt\s*\+\s*Pause/i, `the prompt asks for the SAK; OCR read: ${request}`);
+  const phrase = /phrase '([a-z ]+)'/.exec(run.stdout)?.[1];
+  assert.ok(phrase, 'the transcript tells the secret phrase');
+  assert.doesNotMatch(request, new RegExp(phrase.split(' ')[0]!, 'i'), 'no secret before the SAK');
+  const revealed = ocr(shots[1]!);
+  for (const word of phrase.split(' ')) assert.match(revealed, new RegExp(word, 'i'), `secret word '${word}' shown; OCR read: ${revealed}`);
+  assertNothingLeft(run, /virtual display :(\d+)/.exec(run.stdout)?.[1]);
+});
+
+test('npm run demo next to a running system bus: that bus keeps its id and its polkit name', async () => {
+  await withSystemBus(async () => {
+    const idBefore = busId();
+    assert.ok(idBefore, 'a system bus answers during the demo');
+    const ownedBefore = polkitOwned();
+    const run = await runDemo();
+    assert.equal(run.code, 0, `the demo succeeds; stdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+    assert.match(run.stdout, /uid=0\(root\)/);
+    assert.match(run.stdout, new RegExp(`the system bus at /run/dbus/system_bus_socket \\(id ${idBefore}\\) never saw the demo`));
+    assert.equal(busId(), idBefore, 'the same system bus answers afterwards');
+    assert.equal(polkitOwned(), ownedBefore, 'org.freedesktop.PolicyKit1 on the system bus is as before');
+    assertNothingLeft(run, /virtual display :(\d+)/.exec(run.stdout)?.[1]);
+  });
+});
+
+test('npm run demo stopped with SIGINT while the prompt is up: exits 130 and leaves nothing behind', async () => {
+  const run = await runDemo(/^5\. The prompt appears/m);
+  assert.equal(run.code, 130, `stopped; stdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+  assert.match(run.stderr, /demo: stopping and cleaning up/);
+  assert.match(run.stderr, /demo: stopped: interrupted by SIGTERM/);
+  assert.doesNotMatch(run.stdout, /uid=0\(root\)/);
+  assert.doesNotMatch(run.stderr, /left-over processes killed/, 'the demo stopped what it started itself');
+  assertNothingLeft(run, /virtual display :(\d+)/.exec(run.stdout)?.[1]);
+});
