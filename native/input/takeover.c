@@ -10,6 +10,7 @@
 #include <xcb/composite.h>
 
 #include "input.h"
+#include "io.h"
 
 #define TPI_GRAB_TRIES 100      /* 10 ms apart: a grab held by another client */
 #define TPI_GRAB_PAUSE_NS 10000000L
@@ -170,43 +171,57 @@ show(struct tpi_x *x)
 	    x->win, XCB_CURRENT_TIME));
 }
 
-/* 1 grabbed, 0 held by someone else for now, -1 refused for good. */
+/* 1 grabbed, 0 held by someone else for now, -1 refused for good; *what and
+ * *st say which grab failed and why (for the log). */
 static int
-try_grab(struct tpi_x *x)
+try_grab(struct tpi_x *x, const char **what, int *st)
 {
 	xcb_grab_keyboard_reply_t *k;
 	xcb_grab_pointer_reply_t *p;
-	int st;
 
+	*what = "keyboard";
 	k = xcb_grab_keyboard_reply(x->c, xcb_grab_keyboard(x->c, 0, x->win,
 	    XCB_CURRENT_TIME, XCB_GRAB_MODE_ASYNC, XCB_GRAB_MODE_ASYNC), NULL);
-	st = k ? k->status : -1;
+	*st = k ? k->status : -1;
 	free(k);
-	if (st == XCB_GRAB_STATUS_SUCCESS) {
+	if (*st == XCB_GRAB_STATUS_SUCCESS) {
+		*what = "pointer";
 		p = xcb_grab_pointer_reply(x->c, xcb_grab_pointer(x->c, 0, x->win, 0,
 		    XCB_GRAB_MODE_ASYNC, XCB_GRAB_MODE_ASYNC, XCB_NONE, XCB_NONE,
 		    XCB_CURRENT_TIME), NULL);
-		st = p ? p->status : -1;
+		*st = p ? p->status : -1;
 		free(p);
-		if (st == XCB_GRAB_STATUS_SUCCESS)
+		if (*st == XCB_GRAB_STATUS_SUCCESS)
 			return 1;
 		xcb_ungrab_keyboard(x->c, XCB_CURRENT_TIME);
 	}
-	return st == XCB_GRAB_STATUS_ALREADY_GRABBED || st == XCB_GRAB_STATUS_FROZEN ? 0 : -1;
+	return *st == XCB_GRAB_STATUS_ALREADY_GRABBED || *st == XCB_GRAB_STATUS_FROZEN ? 0 : -1;
+}
+
+static const char *
+grab_status_name(int st)
+{
+	static const char *const names[] = { "Success", "AlreadyGrabbed",
+	    "InvalidTime", "NotViewable", "Frozen" };
+
+	return st >= 0 && st <= 4 ? names[st] : "no reply";
 }
 
 static int
 grab(struct tpi_x *x)
 {
 	struct timespec pause = { 0, TPI_GRAB_PAUSE_NS };
-	int i, r;
+	const char *what = "keyboard";
+	int i, r = 0, st = -1;
 
-	for (i = 0; i < TPI_GRAB_TRIES; i++) {
-		r = try_grab(x);
-		if (r != 0)
-			return r > 0 ? 0 : -1;
-		nanosleep(&pause, NULL);
+	for (i = 0; i < TPI_GRAB_TRIES && r == 0; i++) {
+		r = try_grab(x, &what, &st);
+		if (r == 0)
+			nanosleep(&pause, NULL);
 	}
+	if (r > 0)
+		return 0;
+	tpi_log("%s grab failed with status %d (%s) after %d tries", what, st, grab_status_name(st), i);
 	return -1;
 }
 

@@ -171,6 +171,7 @@ test('a keyboard grab held by another client for good: FAIL after about 1 s, win
     assert.equal(await input.done(), 1);
     assert.ok(Date.now() - t0 >= 1000, 'retried for a second');
     assert.equal(input.of(OUTT.FAIL)[0]?.payload.toString(), 'could not grab the keyboard and pointer');
+    assert.match(input.stderr, /keyboard grab failed with status 1 \(AlreadyGrabbed\)/);
     await host.waitLine(/^UNMAPPED/);
   } finally {
     await holder.stop();
