@@ -80,18 +80,15 @@ async function setStage(c: StoryContext): Promise<Stage> {
   mkdirSync(rulesDir);
   // As a member of the sudo group would be, but without depending on who else is in it here.
   writeFileSync(join(rulesDir, '00-demo.rules'), `polkit.addAdminRule(function (action, subject) { return ["unix-user:${user.name}"]; });\n`);
-  const bus = await c.until(startBus(SYSTEM_BUS_SOCKET));
-  c.cleanup.add(() => bus.stop());
-  const x = await c.until(startXorg({ module: true, moduleOptions: { User: 'trustpath', SAKSocket: sakSocket } }));
-  c.cleanup.add(() => x.stop());
+  const bus = await c.until(c.cleanup.track(startBus(SYSTEM_BUS_SOCKET), (b) => b.stop()));
+  const x = await c.until(c.cleanup.track(startXorg({ module: true, moduleOptions: { User: 'trustpath', SAKSocket: sakSocket } }), (xs) => xs.stop()));
   c.say(`A private dbus-daemon serves the system bus path ${SYSTEM_BUS_SOCKET} inside the namespace; Xorg runs on the virtual ` +
     `display ${x.display} (dummy video driver, the 'inputtest' keyboard as the physical keyboard) with trustpath's X module loaded.`);
-  const authority = await c.until(startAuthorityOn('trustpathd', bus, {
+  const authority = await c.until(c.cleanup.track(startAuthorityOn('trustpathd', bus, {
     rulesDirs: [rulesDir],
     extraArgs: ['--state-dir', stateDir, '--x11-display', `${user.name}=${x.display}`, '--input-helper', INPUT,
       '--sak-listener', SAK_LISTEN, '--sak-socket', sakSocket],
-  }));
-  c.cleanup.add(() => authority.authority.stop());
+  }), (a) => a.authority.stop()));
   c.say(`trustpathd owns org.freedesktop.PolicyKit1 on that bus and runs as the 'trustpath' user; it knows that ${user.name} ` +
     `sits at ${x.display}, and a demo rule makes ${user.name} its own administrator.`);
   return { user, x, authority, ids, stateDir };
