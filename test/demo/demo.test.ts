@@ -1,19 +1,21 @@
 // `npm run demo` end to end, as a user runs it (build/demo/demo.js as root): the
 // transcript's numbered steps, the screenshots read back with tesseract, root at the
-// end; a system bus running meanwhile (under the system-bus lock, which other tests
-// may hold a while: a test of its own) keeps its id and its polkit name; nothing of
-// the demo outlives it (no process in its mount namespace, no display lock, no demo
-// user), also when it is stopped with SIGINT while Xorg starts or the prompt is up.
+// end; on a machine whose system bus runs with polkitd on it (a mount namespace of
+// the test's, see withSystemBusMachine) that bus keeps its id and polkitd its name;
+// nothing of the demo outlives it (no process in its mount namespace, no display
+// lock, no demo user), also when it is stopped with SIGINT while Xorg starts or the
+// prompt is up.
 // (Not the X socket: another test may take the display number at once.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { withLock } from '../support/lock.js';
-import { SYSTEM_BUS_LOCK } from '../support/system-bus.js';
-import { startBus, SYSTEM_BUS_SOCKET, type TestBus } from '../support/bus.js';
+import { busConfig, SYSTEM_BUS_SOCKET } from '../support/bus.js';
+import { POLKITD } from '../support/authority.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname; // build/test/demo -> repo
 const DEMO = join(ROOT, 'build', 'demo', 'demo.js');
@@ -46,9 +48,19 @@ function pidsIn(ns: string): number[] {
   }).map(Number);
 }
 
-/** Runs the demo; sends SIGINT once stdout matches `interruptAt`. */
-async function runDemo(interruptAt?: RegExp): Promise<Run> {
-  const demo = spawn(process.execPath, [DEMO], { stdio: ['ignore', 'pipe', 'pipe'] });
+interface RunOptions {
+  /** SIGINT once stdout matches */
+  readonly interruptAt?: RegExp;
+  /** a mount namespace (a process's) to run the demo in, as if it were the machine's */
+  readonly inNamespaceOf?: number;
+}
+
+/** Runs the demo as `npm run demo` would, after ensure.sh. */
+async function runDemo(o: RunOptions = {}): Promise<Run> {
+  let interruptAt = o.interruptAt;
+  const outerNs = o.inNamespaceOf ? readlinkSync(`/proc/${o.inNamespaceOf}/ns/mnt`) : OWN_NS;
+  const argv = o.inNamespaceOf ? ['nsenter', `--mount=/proc/${o.inNamespaceOf}/ns/mnt`, '--', process.execPath, DEMO] : [process.execPath, DEMO];
+  const demo = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let ns: string | null = null;
@@ -65,7 +77,7 @@ async function runDemo(interruptAt?: RegExp): Promise<Run> {
     for (const pid of childrenOf(demo.pid!)) {
       try {
         const theirs = readlinkSync(`/proc/${pid}/ns/mnt`);
-        if (theirs !== OWN_NS) { ns = theirs; inner = pid; }
+        if (theirs !== outerNs && theirs !== OWN_NS) { ns = theirs; inner = pid; }
       } catch { /* not yet */ }
     }
     await sleep(20);
@@ -73,16 +85,10 @@ async function runDemo(interruptAt?: RegExp): Promise<Run> {
   return { code: await closed, stdout, stderr, ns, inner };
 }
 
-function busId(): string | null {
-  const r = spawnSync('dbus-send', ['--system', '--print-reply=literal', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
-    'org.freedesktop.DBus.GetId'], { encoding: 'utf8', timeout: 3000 });
+function busCall(address: string, member: string, ...args: string[]): string | null {
+  const r = spawnSync('dbus-send', [`--bus=${address}`, '--print-reply=literal', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
+    `org.freedesktop.DBus.${member}`, ...args], { encoding: 'utf8', timeout: 3000 });
   return r.status === 0 ? r.stdout.trim() : null;
-}
-
-function polkitOwned(): boolean {
-  const r = spawnSync('dbus-send', ['--system', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
-    'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.PolicyKit1'], { encoding: 'utf8', timeout: 3000 });
-  return /boolean true/.test(r.stdout);
 }
 
 const ocr = (png: string): string =>
@@ -99,20 +105,41 @@ function assertNothingLeft(run: Run): void {
   assert.deepEqual(held, [], 'no display lock of the demo is left');
 }
 
-/** A system bus for the length of fn: the running one, or one started here (under the lock either way). */
-async function withSystemBus(fn: () => Promise<void>): Promise<void> {
-  await withLock(SYSTEM_BUS_LOCK, async () => {
-    let ours: TestBus | null = null;
-    if (busId() === null) {
-      mkdirSync('/run/dbus', { recursive: true, mode: 0o755 });
-      ours = await startBus(SYSTEM_BUS_SOCKET);
+/**
+ * A machine whose system bus runs, with polkitd on it, as on a desktop: a mount
+ * namespace of this test whose /run/dbus is private and holds a dbus-daemon at the
+ * system bus path (so the machine's own path and its lock stay free for other tests).
+ * fn gets that dbus-daemon's pid (the namespace to run the demo in) and an address
+ * that reaches the bus from here.
+ */
+async function withSystemBusMachine(fn: (busPid: number, address: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tp-demo-test-'));
+  mkdirSync(join(dir, 'run-dbus'));
+  writeFileSync(join(dir, 'bus.conf'), busConfig(SYSTEM_BUS_SOCKET));
+  mkdirSync('/run/dbus', { recursive: true, mode: 0o755 });
+  const bus = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c',
+    'mount --bind "$1" /run/dbus && exec dbus-daemon --config-file "$2" --nofork --nopidfile --print-address=1',
+    'sh', join(dir, 'run-dbus'), join(dir, 'bus.conf')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = once(bus, 'exit');
+  let polkitd: ChildProcess | null = null;
+  try {
+    await Promise.race([once(bus.stdout, 'data'), exited.then(() => { throw new Error('the test bus did not start'); })]);
+    // Root reaches the namespace's socket through the bus's /proc root; polkitd, once it
+    // has dropped to its user, could not: it runs in the namespace.
+    const address = `unix:path=/proc/${bus.pid}/root${SYSTEM_BUS_SOCKET}`;
+    polkitd = spawn('nsenter', [`--mount=/proc/${bus.pid}/ns/mnt`, '--', POLKITD, '--no-debug'], { stdio: 'ignore' });
+    const deadline = Date.now() + 20_000;
+    while (!busCall(address, 'GetNameOwner', 'string:org.freedesktop.PolicyKit1')) {
+      if (Date.now() > deadline || polkitd.exitCode !== null) throw new Error('polkitd did not take its name on the test bus');
+      await sleep(100);
     }
-    try {
-      await fn();
-    } finally {
-      await ours?.stop();
-    }
-  });
+    await fn(bus.pid!, address);
+  } finally {
+    if (polkitd && polkitd.exitCode === null) { polkitd.kill('SIGTERM'); await once(polkitd, 'exit'); }
+    bus.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 test('npm run demo: narrated steps, screenshots, root; nothing left', async () => {
@@ -143,24 +170,24 @@ test('npm run demo: narrated steps, screenshots, root; nothing left', async () =
   assertNothingLeft(run);
 });
 
-test('npm run demo next to a running system bus: that bus keeps its id and its polkit name', async () => {
-  await withSystemBus(async () => {
-    const idBefore = busId();
-    assert.ok(idBefore, 'a system bus answers during the demo');
-    const ownedBefore = polkitOwned();
-    const run = await runDemo();
+test('npm run demo where a system bus with polkitd runs: that bus keeps its id and polkitd its name', async () => {
+  await withSystemBusMachine(async (busPid, address) => {
+    const id = busCall(address, 'GetId');
+    const owner = busCall(address, 'GetNameOwner', 'string:org.freedesktop.PolicyKit1');
+    assert.ok(id && owner, 'the bus answers and polkitd owns org.freedesktop.PolicyKit1 there');
+    const run = await runDemo({ inNamespaceOf: busPid });
     assert.equal(run.code, 0, `the demo succeeds; stdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
     assert.match(run.stdout, /uid=0\(root\)/);
-    assert.match(run.stdout, new RegExp(`the system bus at /run/dbus/system_bus_socket \\(id ${idBefore}\\) never saw the demo`));
-    assert.equal(busId(), idBefore, 'the same system bus answers afterwards');
-    assert.equal(polkitOwned(), ownedBefore, 'org.freedesktop.PolicyKit1 on the system bus is as before');
+    assert.match(run.stdout, new RegExp(`the system bus at /run/dbus/system_bus_socket \\(id ${id}\\) never saw the demo.*owned as before \\(${owner.replace(/[.]/g, '\\.')}\\)`));
+    assert.equal(busCall(address, 'GetId'), id, 'the same system bus answers afterwards');
+    assert.equal(busCall(address, 'GetNameOwner', 'string:org.freedesktop.PolicyKit1'), owner, 'polkitd still owns its name');
     assertNothingLeft(run);
   });
 });
 
 for (const [when, at] of [['while the prompt is up', /^5\. The prompt appears/m], ['while Xorg starts', /^1\. /m]] as const) {
   test(`npm run demo stopped with SIGINT ${when}: exits 130 and leaves nothing behind`, async () => {
-    const run = await runDemo(at);
+    const run = await runDemo({ interruptAt: at });
     assert.equal(run.code, 130, `stopped; stdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
     assert.match(run.stderr, /demo: stopping and cleaning up/);
     assert.match(run.stderr, /demo: stopped: interrupted by SIGTERM/);
