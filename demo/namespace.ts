@@ -32,8 +32,8 @@ export function assertPrivateNamespace(): void {
   }
 }
 
-function bind(source: string, target: string): void {
-  execFileSync('mount', ['--bind', source, target], { stdio: ['ignore', 'ignore', 'pipe'] });
+function mount(args: readonly string[]): void {
+  execFileSync('mount', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /** /run/dbus of the namespace: an empty private directory, so the demo's bus can take the system socket path. */
@@ -41,11 +41,11 @@ export function privateRunDbus(scratch: string): void {
   if (existsSync('/run/dbus')) {
     const dir = join(scratch, 'run-dbus');
     mkdirSync(dir, { mode: 0o755 });
-    bind(dir, '/run/dbus');
+    mount(['--bind', dir, '/run/dbus']);
     return;
   }
   // No /run/dbus to mount over, and creating one would change the machine: a private /run instead.
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=0755,size=16m', 'tmpfs', '/run']);
+  mount(['-t', 'tmpfs', '-o', 'mode=0755,size=16m', 'tmpfs', '/run']);
   mkdirSync('/run/dbus', { mode: 0o755 });
 }
 
@@ -70,13 +70,20 @@ function sha512Crypt(password: string): string {
  * parallel) rename a new file over it, and the kernel then drops such mounts in every
  * namespace. Nobody renames /etc itself.
  */
-export function privateEtc(scratch: string): void {
-  const upper = join(scratch, 'etc-upper');
-  const work = join(scratch, 'etc-work');
-  mkdirSync(upper, { mode: 0o755 });
-  mkdirSync(work, { mode: 0o700 });
-  execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=/etc,upperdir=${upper},workdir=${work}`, '/etc'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
+export function privateEtc(scratch: string): () => void {
+  // The layers on a tmpfs of the namespace: an upper layer must not be on overlayfs,
+  // which /tmp is in many containers.
+  const layers = join(scratch, 'etc-layers');
+  mkdirSync(layers, { mode: 0o755 });
+  mount(['-t', 'tmpfs', '-o', 'mode=0755,size=16m', 'tmpfs', layers]);
+  mkdirSync(join(layers, 'upper'), { mode: 0o755 });
+  mkdirSync(join(layers, 'work'), { mode: 0o700 });
+  mount(['-t', 'overlay', 'overlay', '-o', `lowerdir=/etc,upperdir=${layers}/upper,workdir=${layers}/work`, '/etc']);
+  // Undone before the scratch directory is removed, whose etc-layers is a mount point here.
+  return () => {
+    execFileSync('umount', ['--lazy', '/etc']);
+    execFileSync('umount', ['--lazy', layers]);
+  };
 }
 
 /** Appends a line (written into the overlay's upper layer, owner and mode kept by the copy-up). */

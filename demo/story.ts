@@ -69,7 +69,7 @@ interface Stage { readonly user: DemoUser; readonly x: Xorg; readonly authority:
 
 async function setStage(c: StoryContext): Promise<Stage> {
   privateRunDbus(c.scratch);
-  privateEtc(c.scratch);
+  c.cleanup.add(privateEtc(c.scratch));
   const user = addDemoUser(DEMO_USER, DEMO_PASSWORD);
   c.say(`This demo runs in a private mount namespace: its own /run/dbus, and its own /etc, whose passwd, shadow, group ` +
     `and gshadow add the demo user '${user.name}' (uid ${user.uid}) with the password '${user.password}'. Nothing on this machine changes.`);

@@ -103,6 +103,7 @@ function assertNothingLeft(run: Run): void {
     try { return Number(readFileSync(join(locks, d, 'pid'), 'utf8')) === run.inner; } catch { return false; }
   });
   assert.deepEqual(held, [], 'no display lock of the demo is left');
+  assert.deepEqual(readdirSync(tmpdir()).filter((d) => d.startsWith('tp-demo-')), [], 'the demo removed its scratch directory');
 }
 
 /**
@@ -113,7 +114,7 @@ function assertNothingLeft(run: Run): void {
  * that reaches the bus from here.
  */
 async function withSystemBusMachine(fn: (busPid: number, address: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'tp-demo-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'tp-demotest-'));
   mkdirSync(join(dir, 'run-dbus'));
   writeFileSync(join(dir, 'bus.conf'), busConfig(SYSTEM_BUS_SOCKET));
   mkdirSync('/run/dbus', { recursive: true, mode: 0o755 });
