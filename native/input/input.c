@@ -5,6 +5,7 @@
  * the PIN hash; trustpathd learns counts and decisions, never the text.
  *
  *   usage: trustpath-input --window-title KEY [--find-timeout-ms N]
+ *          trustpath-input --probe    (one READY: is this display protected? then exit 0)
  *   stdin/stdout: frames with trustpathd (PROTOCOL.md); stderr: diagnostics
  *
  * Exit status: 0 QUIT or end of file, 1 protocol error or fatal FAIL,
@@ -30,6 +31,7 @@
 struct tpi_args {
 	const char *key;
 	long find_ms;
+	int probe;                  /* --probe: only say whether the display is protected */
 };
 
 /* Locked so that typed text never reaches swap; wiped after every use. */
@@ -72,19 +74,23 @@ parse_ms(const char *s)
 static struct tpi_args
 parse_args(int argc, char **argv)
 {
-	struct tpi_args a = { NULL, TPI_DEFAULT_FIND_MS };
+	struct tpi_args a = { NULL, TPI_DEFAULT_FIND_MS, 0 };
 	int i;
 
+	if (argc == 2 && strcmp(argv[1], "--probe") == 0) {
+		a.probe = 1;
+		return a;
+	}
 	for (i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--window-title") == 0 && a.key == NULL)
 			a.key = argv[i + 1];
 		else if (strcmp(argv[i], "--find-timeout-ms") == 0)
 			a.find_ms = parse_ms(argv[i + 1]);
 		else
-			misuse("usage: trustpath-input --window-title KEY [--find-timeout-ms N]");
+			misuse("usage: trustpath-input --window-title KEY [--find-timeout-ms N] | --probe");
 	}
 	if (i != argc || a.key == NULL || !valid_key(a.key))
-		misuse("usage: trustpath-input --window-title KEY [--find-timeout-ms N]");
+		misuse("usage: trustpath-input --window-title KEY [--find-timeout-ms N] | --probe");
 	return a;
 }
 
@@ -348,6 +354,12 @@ main(int argc, char **argv)
 	if (tpi_x_connect(&s.x) != 0)
 		die(&s, "cannot connect to the X display");
 	tpi_x_query_trustpath(&s.x);
+	if (a.probe) {
+		/* Before anything is shown: the daemon refuses an unprotected display when
+		 * configured so, without a window ever appearing there. */
+		send_ready(&s);
+		finish(&s, 0);
+	}
 	if (tpi_keys_init(&s.x) != 0)
 		die(&s, "cannot read the keymap (XKB)");
 	if (tpi_x_find(&s.x, a.key, a.find_ms, &why) != 0 || tpi_take(&s.x, &why) != 0)

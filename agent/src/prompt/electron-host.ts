@@ -8,13 +8,13 @@ import { encodeStateFrame } from '../../../prompt-ui/src/fd3-frames.js';
 import type { PromptHost } from '../../../prompt-ui/src/chromium-host.js';
 import type { PromptViewState } from '../../../prompt-ui/src/state.js';
 
-const APP = new URL('../../../../prompt-ui/out/electron/', import.meta.url).pathname; // build/agent/src/prompt → repo
+const APP = new URL('../../../../prompt-ui/out/app/', import.meta.url).pathname; // build/agent/src/prompt → repo
 
 export interface ElectronHostOptions {
   readonly electron: string;
   readonly display: string;
   readonly xauthority?: string;
-  /** the app directory (default: the built prompt-ui/out/electron) */
+  /** the app directory (default: the built prompt-ui/out/app) */
   readonly app?: string;
   readonly log: (m: string) => void;
 }

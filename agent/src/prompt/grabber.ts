@@ -50,6 +50,36 @@ export function grabberEvent(type: number, p: Buffer): GrabberEvent {
 }
 
 /**
+ * Whether the display runs trustpath's X module in enforce mode (`trustpath-input
+ * --probe`), asked before anything is shown there. Rejects when it cannot tell.
+ */
+export function probeDisplay(o: Omit<GrabberOptions, 'windowTitle' | 'findTimeoutMs'>, timeoutMs = 8000): Promise<boolean> {
+  const env: Record<string, string> = { DISPLAY: o.display, PATH: '/usr/bin:/bin' };
+  if (o.xauthority !== undefined) env.XAUTHORITY = o.xauthority;
+  const child = spawn(o.path, ['--probe'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const decoder = new FrameDecoder(FROM_CAPS);
+  let answer: boolean | null = null;
+  let why = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const { frames } = decoder.push(chunk);
+    for (const f of frames) {
+      const e = grabberEvent(f.type, f.payload);
+      if (e.kind === 'ready') answer = e.protected;
+    }
+  });
+  child.stderr?.on('data', (b: Buffer) => { why = (why + b.toString('utf8')).slice(-300); });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => reject(new Error(`trustpath-input --probe: ${e.message}`)));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (answer !== null && code === 0) resolve(answer);
+      else reject(new Error(`trustpath-input --probe on ${o.display} failed (${code}): ${why.trim()}`));
+    });
+  });
+}
+
+/**
  * One running trustpath-input. 'event' (GrabberEvent), 'exit' (code | null). Any
  * protocol problem kills it: its owner treats the exit as the prompt failing.
  */

@@ -24,7 +24,7 @@ import type { PromptViewState, ProcessView, PromptPhase } from '../../../prompt-
 import { secretArt } from '../../../prompt-ui/src/secret-art.js';
 import type { PromptHost } from '../../../prompt-ui/src/chromium-host.js';
 import type { DisplayTarget } from './displays.js';
-import { Grabber, type GrabberEvent } from './grabber.js';
+import { Grabber, probeDisplay, type GrabberEvent } from './grabber.js';
 import type { Sak } from './sak-listener.js';
 import type { UserSecrets } from './user-secrets.js';
 
@@ -98,6 +98,8 @@ export class TrustedPrompts {
 /** One display: its warm host, its queue, the prompt shown now. */
 class DisplayPrompt {
   #host: Promise<PromptHost> | null = null;
+  /** whether the X server runs the module, asked once per host (a new host asks again) */
+  #protected: Promise<boolean> | null = null;
   #busy = false;
   readonly #waiting: Array<() => void> = [];
   #active: ShownPrompt | null = null;
@@ -124,6 +126,17 @@ class DisplayPrompt {
     this.#active?.sak();
   }
 
+  /** Asked before the first prompt shows anything; refused displays never see a window. */
+  isProtected(): Promise<boolean> {
+    if (this.#protected === null) {
+      const asking = probeDisplay({ path: this.o.grabberPath, display: this.target.display, log: this.o.log,
+        ...(this.target.xauthority !== undefined ? { xauthority: this.target.xauthority } : {}) });
+      this.#protected = asking;
+      asking.catch(() => { if (this.#protected === asking) this.#protected = null; });
+    }
+    return this.#protected;
+  }
+
   /** The warm host, launched at the first prompt and again after it died. */
   host(): Promise<PromptHost> {
     if (this.#host === null) {
@@ -131,6 +144,7 @@ class DisplayPrompt {
       this.#host = launching;
       launching.then((h) => h.exited.then(() => {
         if (this.#host === launching) this.#host = null;
+        this.#protected = null; // the X server may have gone with it: ask again
         this.o.log(`prompt host on ${this.target.display} exited`);
         this.#active?.fail('the prompt host exited');
       }), () => { if (this.#host === launching) this.#host = null; });
@@ -216,16 +230,23 @@ class ShownPrompt implements PromptSession {
       secret: null, pam: null, typed: 0, retry: null, locked: null,
       deadlineMs: Date.now() + this.o.timeoutMs, notice: null, finished: null,
     };
+    if (!(await this.display.isProtected()) && this.o.unprotectedDisplays === 'refuse') {
+      throw new Error(`display ${this.display.target.display} is not protected by the trustpath X module; prompts there are refused by configuration`);
+    }
+    this.#stopIfEnded();
     this.#host = await this.display.host();
     this.#stopIfEnded();
     await this.#render();
     const ready = await this.#startGrabber();
     this.#stopIfEnded();
+    if (!ready.protected && this.o.unprotectedDisplays === 'refuse') {
+      throw new Error(`display ${this.display.target.display} is not protected by the trustpath X module; prompts there are refused by configuration`);
+    }
+    // Rendered before the grabber mapped the window: paint it now that it is visible,
+    // so that 'shown' means on screen.
+    await this.#render();
     this.#say(`shown (${ready.protected ? 'protected' : 'UNPROTECTED display'}) for ${req.actionId} by pid ${req.requester.pid} after ${Math.round(performance.now() - this.#since)} ms`);
     if (!ready.protected) {
-      if (this.o.unprotectedDisplays === 'refuse') {
-        throw new Error(`display ${this.display.target.display} is not protected by the trustpath X module; prompts there are refused by configuration`);
-      }
       this.o.log(`display ${this.display.target.display} is not protected by the trustpath X module: no SAK, no secret image`);
       this.#view = { ...this.#view, protectedDisplay: false, phase: 'password' };
       this.#grabber!.arm();
@@ -269,6 +290,7 @@ class ShownPrompt implements PromptSession {
     if (this.#fd === null || !responsePath) throw new Error('a PAM prompt without a response pipe path');
     const st = fstatSync(this.#fd, { bigint: true });
     this.#grabber?.pipe(responsePath, st.dev, st.ino);
+    this.#say(`PAM asks ${JSON.stringify(message.text.slice(0, 80))}`);
     this.#update({ phase: 'password', pam: { kind: 'prompt', text: message.text, echo: message.echo }, typed: 0 });
   }
 
