@@ -44,14 +44,28 @@ OWN_FILES="$BINDIR/trustpath $SYSCONFDIR/pam.d/trustpath $UNITDIR/trustpath.serv
 live() { [ -z "$DESTDIR" ]; }
 node_path() { if [ "$BUNDLE_NODE" = yes ]; then echo "$PKGLIBDIR/node"; else echo "$NODE"; fi; }
 
+# Directories a live install created, kept as PKGLIBDIR/installed-dirs so that uninstall
+# removes them again, and only them: an empty directory that was there before (say
+# /etc/X11/xorg.conf.d) stays. (A package manager tracks this itself for DESTDIR trees.)
+CREATED_LIST=installed-dirs
+CREATED=$(mktemp)
+trap 'rm -f "$CREATED"' EXIT
+
+# mkdir -p that notes each directory it makes (paths without DESTDIR).
+mkparents() {
+  d=$1 missing=
+  while [ "$d" != / ] && [ ! -d "$DESTDIR$d" ]; do missing="$d${missing:+ $missing}"; d=$(dirname "$d"); done
+  for m in $missing; do mkdir "$DESTDIR$m"; echo "$m" >> "$CREATED"; done
+}
+
 # Copies FILE to DESTDIR+DEST with MODE, replacing @VARS@ with the installed paths.
 subst() {
-  mkdir -p "$(dirname "$DESTDIR$2")"
+  mkparents "$(dirname "$2")"
   sed -e "s|@LIBEXECDIR@|$LIBEXECDIR|g" -e "s|@PKGLIBDIR@|$PKGLIBDIR|g" -e "s|@NODE@|$(node_path)|g" \
     -e "s|@DOCDIR@|$DOCDIR|g" "$1" > "$DESTDIR$2"
   chmod "$3" "$DESTDIR$2"
 }
-put() { install -D -m "$2" "$1" "$DESTDIR$3"; }
+put() { mkparents "$(dirname "$3")"; install -m "$2" "$1" "$DESTDIR$3"; }
 
 check_built() {
   for f in build/agent/src/trustpathd.js native/out/trustpath-pam-helper xserver-ext/out/trustpath.so node_modules/.package-lock.json; do
@@ -66,6 +80,7 @@ check_built() {
 install_code() {
   dst=$DESTDIR$PKGLIBDIR
   rm -rf "$dst"
+  mkparents "$PKGLIBDIR"
   mkdir -p "$dst/build" "$dst/node_modules"
   put package.json 0644 "$PKGLIBDIR/package.json"
   for part in agent policy prompt-ui; do
@@ -77,8 +92,11 @@ install_code() {
     mkdir -p "$dst/$(dirname "$m")"
     cp -R "$m" "$dst/$m"
   done
-  # Compiler intermediates of native addons are not needed at run time.
-  find "$dst/node_modules" -depth \( -name obj.target -o -name .deps \) -type d -exec rm -rf {} +
+  # Compiler intermediates of native addons, the modules' own tests, examples and
+  # publishing files are not needed at run time.
+  find "$dst/node_modules" -mindepth 2 -depth \( -name obj.target -o -name .deps -o -name test -o -name tests \
+    -o -name example -o -name examples -o -name .github \) -type d -exec rm -rf {} +
+  find "$dst/node_modules" \( -name .npmignore -o -name .travis.yml -o -name .eslintrc\* \) -type f -delete
   chmod -R u=rwX,go=rX "$dst"
   if [ "$BUNDLE_NODE" = yes ]; then put "$NODE" 0755 "$PKGLIBDIR/node"; fi
 }
@@ -109,9 +127,9 @@ install_docs() {
   put docs/man/trustpath.1 0644 "$MANDIR/man1/trustpath.1"
   put docs/admin-guide.md 0644 "$DOCDIR/admin-guide.md"
   if [ -d "$PROMPT_APP" ]; then
-    (cd "$PROMPT_APP" && find . -type f ! -name .built -print) | while read -r f; do put "$PROMPT_APP/$f" 0644 "$PROMPTDIR/$f"; done
+    (cd "$PROMPT_APP" && find . -type f ! -name .built -print | sed 's|^\./||') | while read -r f; do put "$PROMPT_APP/$f" 0644 "$PROMPTDIR/$f"; done
     # Code that finds the app beside the checkout's build/ finds it here too.
-    mkdir -p "$DESTDIR$PKGLIBDIR/$(dirname "$PROMPT_APP")"
+    mkparents "$PKGLIBDIR/$(dirname "$PROMPT_APP")"
     ln -sfn "$PROMPTDIR" "$DESTDIR$PKGLIBDIR/$PROMPT_APP"
   fi
 }
@@ -167,22 +185,30 @@ reload_services() {
 
 do_install() {
   check_built
+  if ! live; then mkdir -p "$DESTDIR"; fi
   if live; then
     [ "$(id -u)" -eq 0 ] || die "a live install (no DESTDIR) needs root"
     if dpkg-query -W -f='${Status}' trustpath 2>/dev/null | grep -q 'ok installed'; then
       die "the trustpath Debian package is installed; remove it before make install"
     fi
     divert_polkit
+    # A reinstall keeps the first install's list: those directories are still ours.
+    if [ -f "$PKGLIBDIR/$CREATED_LIST" ]; then cp "$PKGLIBDIR/$CREATED_LIST" "$CREATED"; fi
   fi
   install_code
   install_helpers
   install_system
   install_docs
-  if live; then setup_live; fi
+  if live; then
+    cp "$CREATED" "$PKGLIBDIR/$CREATED_LIST"
+    chmod 0644 "$PKGLIBDIR/$CREATED_LIST"
+    setup_live
+  fi
   say "done (PREFIX=$PREFIX${DESTDIR:+ DESTDIR=$DESTDIR})"
 }
 
 do_uninstall() {
+  if [ -f "$DESTDIR$PKGLIBDIR/$CREATED_LIST" ]; then cp "$DESTDIR$PKGLIBDIR/$CREATED_LIST" "$CREATED"; fi
   for d in $OWN_DIRS; do
     case "$d" in */trustpath) rm -rf "$DESTDIR$d" ;; *) die "refusing to remove $d (not a trustpath directory)" ;; esac
   done
@@ -194,6 +220,8 @@ do_uninstall() {
       *) rm -f "$DESTDIR$f" ;;
     esac
   done
+  # Deepest first; a directory that holds anything else now is left alone.
+  sort -ru "$CREATED" | while read -r d; do rmdir "$DESTDIR$d" 2>/dev/null || true; done
   if live; then
     undivert_polkit
     if [ "$PURGE" = yes ]; then rm -rf "$STATEDIR" "$RUNTIMEDIR"; fi

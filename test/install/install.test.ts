@@ -12,7 +12,7 @@
 // back if the purge took it. The 'trustpath' user stays, as Debian leaves system users.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withLock } from '../support/lock.js';
@@ -42,6 +42,13 @@ const DPKG_INSTALL = ['--force-confdef', '--force-confold', `--path-exclude=${XO
 function ids(name: string): { uid: number; gid: number } {
   const f = must('getent', ['passwd', name]).trim().split(':');
   return { uid: Number(f[2]), gid: Number(f[3]) };
+}
+
+/** Puts /etc/pam.d/trustpath back as other tests expect it, if an uninstall took it. */
+async function restorePamService(content: Buffer | undefined): Promise<void> {
+  if (content && !content.equals(fileIfExists(PAM_SERVICE) ?? Buffer.alloc(0))) {
+    await withLock('pam-helper-install', async () => { writeFileSync(PAM_SERVICE, content, { mode: 0o644 }); });
+  }
 }
 
 function purgeIfPresent(): void {
@@ -217,9 +224,60 @@ test('the Debian package on this machine: install, bus activation, pkexec, upgra
       await bus?.stop();
       await untilDaemonGone();
       purgeIfPresent();
-      if (pamBefore && !pamBefore.equals(fileIfExists(PAM_SERVICE) ?? Buffer.alloc(0))) {
-        await withLock('pam-helper-install', async () => { writeFileSync(PAM_SERVICE, pamBefore, { mode: 0o644 }); });
-      }
+      await restorePamService(pamBefore);
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+// make install without DESTDIR is the other documented way in: the same checks on a
+// live install, then make uninstall PURGE=yes must leave every path it wrote as before.
+// The Xorg snippet goes to a scratch directory (XORGCONFDIR) for the reason above.
+test('make install and make uninstall on this machine', { timeout: 600_000 }, async (t) => {
+  await withLock(SYSTEM_BUS_LOCK, async () => {
+    assert.equal(packageStatus('trustpath'), 'not-installed', 'the package is installed; make install would refuse');
+    const work = mkdtempSync('/tmp/tp-install-');
+    const make = (target: string, extra: string[] = []): string =>
+      must('make', ['-s', '-C', ROOT, target, `XORGCONFDIR=${join(work, 'xorg.conf.d')}`, ...extra]);
+    const pamBefore = fileIfExists(PAM_SERVICE);
+    let bus: SystemBus | undefined;
+    try {
+      make('install', [`DESTDIR=${join(work, 'tree')}`]);
+      const paths = must('find', [join(work, 'tree'), '-mindepth', '1']).split('\n').filter(Boolean)
+        .map((p) => p.slice(join(work, 'tree').length));
+      const before = new Map(paths.map((p) => [p, describePath(p)]));
+      const localDiversions = (): string[] => must('dpkg-divert', ['--list']).split('\n').filter((l) => /^local diversion of .*PolicyKit1|^local diversion of .*polkit\.service/.test(l));
+
+      await t.test('make install diverts polkitd\'s files and sets the helper up', () => {
+        make('install');
+        assert.equal(localDiversions().length, POLKITD_FILES.length, must('dpkg-divert', ['--list']));
+        assert.equal((statSync(HELPER).mode & 0o7777).toString(8), '4750');
+        assert.equal(statSync(HELPER).gid, ids('trustpath').gid);
+        assert.equal(describePath('/lib/systemd/system/polkit.service'), 'symlink -> trustpath.service');
+      });
+
+      bus = await startSystemBus();
+      await t.test('the system bus activates the installed trustpathd as trustpath', () => {
+        assert.equal(pkcheckRoot().status, 0, bus!.log());
+        assert.equal(authorityProcess().user, 'trustpath');
+      });
+      await bus.stop();
+      bus = undefined;
+      await untilDaemonGone();
+
+      await t.test('make uninstall PURGE=yes leaves every path as it was and polkitd whole', () => {
+        make('uninstall', ['PURGE=yes']);
+        assert.deepEqual(localDiversions(), []);
+        const same = (p: string, was: string): boolean => describePath(p) === was || (p === PAM_SERVICE && describePath(p) === 'absent');
+        const changed = [...before].filter(([p, was]) => !same(p, was)).map(([p, was]) => `${p}: was ${was}, now ${describePath(p)}`);
+        assert.deepEqual(changed, []);
+        if (packageStatus('polkitd').includes('ok installed')) assert.equal(run('dpkg', ['--verify', 'polkitd']).status, 0);
+      });
+    } finally {
+      await bus?.stop();
+      await untilDaemonGone();
+      if (existsSync('/usr/lib/trustpath')) make('uninstall');
+      await restorePamService(pamBefore);
       rmSync(work, { recursive: true, force: true });
     }
   });
