@@ -25,6 +25,7 @@ import { PromptChannel } from './prompt-channel/prompt-channel.js';
 import { DisplayResolver } from './prompt/displays.js';
 import { hostLauncher, installedHelper } from './prompt/hosts.js';
 import { SakListener } from './prompt/sak-listener.js';
+import { PIN_PATH, pinInterface } from './prompt/pin-service.js';
 import { TrustedPrompts } from './prompt/trusted-prompt.js';
 import { UserSecrets } from './prompt/user-secrets.js';
 import type { SessionMonitor } from './session/session-monitor.js';
@@ -100,8 +101,9 @@ async function ownSessions(opts: DaemonOptions, manager: AuthenticationManager):
 
 /** The trusted prompt on local X displays (prompt/), unless --no-trusted-prompt. */
 function trustedPrompt(opts: DaemonOptions, manager: AuthenticationManager, users: SystemUserDatabase,
-  sessions: SessionMonitor, exeOf: AuthorityDeps['exeOf']): { deps: AuthorityDeps['trusted']; close: () => Promise<void> } {
+  sessions: SessionMonitor, exeOf: AuthorityDeps['exeOf']): { deps: AuthorityDeps['trusted']; secrets?: UserSecrets; close: () => Promise<void> } {
   if (!opts.trustedPrompt) return { deps: undefined, close: async () => undefined };
+  const secrets = new UserSecrets(opts.stateDir);
   let prompts: TrustedPrompts | null = null;
   const sak = new SakListener({
     path: opts.sakListener ?? installedHelper('trustpath-sak-listen'), socket: opts.sakSocket ?? join(opts.runtimeDir, 'sak.sock'),
@@ -109,12 +111,13 @@ function trustedPrompt(opts: DaemonOptions, manager: AuthenticationManager, user
   });
   prompts = new TrustedPrompts({
     launchHost: hostLauncher(opts, (m) => log(m)), grabberPath: opts.inputHelper ?? installedHelper('trustpath-input'),
-    secrets: new UserSecrets(opts.stateDir), users, exeOf, listenForSak: () => sak.start(), log: (m) => log(m),
+    secrets, users, exeOf, listenForSak: () => sak.start(), log: (m) => log(m),
     unprotectedDisplays: opts.unprotectedDisplays, timeoutMs: opts.promptTimeoutSeconds * 1000,
   });
   const p = prompts;
   return {
     deps: { manager, prompts: p, displays: new DisplayResolver(opts.x11Displays, sessions), allowSessionAgents: opts.allowSessionAgents },
+    secrets,
     close: async () => { sak.close(); await p.close(); },
   };
 }
@@ -151,6 +154,10 @@ async function main(argv: readonly string[]): Promise<void> {
   busDaemon.onVanished((name) => authority.nameVanished(name));
   sessions.onChanged(changed);
   server.addObject(AUTHORITY_PATH, [authorityInterface(authority, { name: 'js', version: '122', features: 1 })]);
+  if (trusted.deps && trusted.secrets) {
+    const { prompts, displays } = trusted.deps;
+    server.addObject(PIN_PATH, [pinInterface({ busDaemon, resolver, displays, users, prompts, manager, secrets: trusted.secrets, exeOf, log: (m) => log(m) })]);
+  }
   bus.on('message', (msg: { type?: number; member?: string; sender?: string; body?: unknown[] }) => {
     if (msg.type === 4 && msg.sender === 'org.freedesktop.DBus' && msg.member === 'NameLost' && msg.body?.[0] === BUS_NAME) {
       log(`Lost the name ${BUS_NAME}; exiting`);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withSystemBusAuthority, type AuthorityOnBus } from '../support/system-bus.js';
-import { startXorg, type Xorg } from '../support/xorg.js';
+import { KEYCODES, startXorg, type Xorg } from '../support/xorg.js';
 import { ensureTestUser, type TestUser } from '../support/users.js';
 import { spawnPty, type PtySession } from '../support/pty.js';
 import { trustedIds } from '../xserver/harness.js';
@@ -33,12 +33,20 @@ export interface PromptScene {
   waitLog(re: RegExp, opts?: { from?: number; timeoutMs?: number }): Promise<RegExpExecArray>;
   /** `pkexec ARGV` typed into a shell of the desktop user */
   pkexec(argv: string): PtySession;
+  /** a bash script run by the desktop user on a terminal of its own */
+  shell(script: string): PtySession;
+  /** types text on the inputtest keyboard and presses Return */
+  answer(text: string): Promise<void>;
+  /** the pkexec'd `id` printed root's identity and exited 0 */
+  ranAsRoot(term: PtySession): Promise<void>;
   /** a screenshot of the whole display taken as the trusted user, saved as test-artifacts/prompt/NAME.png */
   screenshot(name: string): string;
   /** the text tesseract reads in a screenshot, whitespace collapsed */
   ocr(png: string): string;
   /** the desktop user's secret phrase, as the prompt must show it */
   secretPhrase(): string;
+  /** replaces the admin identities the rules offer; resolves once trustpathd has reloaded them */
+  setAdmins(names: readonly string[]): Promise<void>;
 }
 
 export interface PromptSceneOptions {
@@ -49,6 +57,8 @@ export interface PromptSceneOptions {
   readonly admins?: readonly string[];
   /** xauthority for trustpath on a display without the module */
   readonly cookieForTrusted?: boolean;
+  /** a .policy file's text, read from an --actions-dir of its own */
+  readonly policy?: string;
 }
 
 const USER = 'tptprompt';
@@ -65,15 +75,21 @@ export async function withPromptScene(o: PromptSceneOptions, fn: (s: PromptScene
   const stateDir = own(join(dir, 'state'));
   const rulesDir = join(dir, 'rules');
   mkdirSync(rulesDir);
-  const admins = (o.admins ?? [USER]).map((n) => `"unix-user:${n}"`).join(', ');
-  writeFileSync(join(rulesDir, '00-prompt-test.rules'), `polkit.addAdminRule(function (action, subject) { return [${admins}]; });\n`);
+  const writeAdmins = (names: readonly string[]): void => {
+    const admins = names.map((n) => `"unix-user:${n}"`).join(', ');
+    writeFileSync(join(rulesDir, '00-prompt-test.rules'), `polkit.addAdminRule(function (action, subject) { return [${admins}]; });\n`);
+  };
+  writeAdmins(o.admins ?? [USER]);
+  const actionsDir = join(dir, 'actions');
+  mkdirSync(actionsDir);
+  if (o.policy !== undefined) writeFileSync(join(actionsDir, 'org.trustpath.test.policy'), o.policy);
   const sakSocket = join(sakDir, 'sak.sock');
   const x = await startXorg({ module: o.module, ...(o.module ? { moduleOptions: { User: 'trustpath', SAKSocket: sakSocket } } : {}) });
   mkdirSync(ARTIFACTS, { recursive: true });
   try {
     const display = o.cookieForTrusted ? `${x.display},xauthority=${x.cookieFileFor(trusted.uid, trusted.gid)}` : x.display;
     await withSystemBusAuthority('trustpathd', {
-      rulesDirs: [rulesDir],
+      rulesDirs: [rulesDir], actionsDirs: [actionsDir],
       extraArgs: ['--state-dir', stateDir, '--x11-display', `${USER}=${display}`, '--input-helper', INPUT,
         '--sak-listener', SAK_LISTEN, '--sak-socket', sakSocket, ...(o.daemonArgs ?? [])],
     }, async (authority) => {
@@ -90,8 +106,17 @@ export async function withPromptScene(o: PromptSceneOptions, fn: (s: PromptScene
             await sleep(50);
           }
         },
-        pkexec: (argv) => spawnPty(['setpriv', '--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups',
-          'bash', '-c', `pkexec ${argv}; echo "rc=$?"`], { env: { DISPLAY: x.display } }),
+        pkexec: (argv) => scene.shell(`pkexec ${argv}; echo "rc=$?"`),
+        async answer(text) {
+          await x.keyboard.type(text);
+          await x.keyboard.tap(KEYCODES.Return);
+        },
+        async ranAsRoot(term) {
+          await term.expect(/uid=0\(root\)/);
+          await term.expect(/rc=0/);
+        },
+        shell: (script) => spawnPty(['setpriv', '--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups',
+          'bash', '-c', script], { env: { DISPLAY: x.display } }),
         screenshot(name) {
           const png = join(ARTIFACTS, `${name}.png`);
           const xwd = spawnSync('xwd', ['-root', '-silent', '-display', x.display], {
@@ -102,9 +127,25 @@ export async function withPromptScene(o: PromptSceneOptions, fn: (s: PromptScene
           writeFileSync(png, execFileSync('pnmtopng', { input: pnm, maxBuffer: 64 * 1024 * 1024, stdio: ['pipe', 'pipe', 'ignore'] }));
           return png;
         },
-        ocr: (png) => execFileSync('tesseract', [png, '-', '--psm', '3'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-          .replace(/\s+/g, ' ').trim(),
+        ocr(png) {
+          // grey and twice the size: tesseract misses light text on coloured boxes otherwise
+          const pgm = join(ARTIFACTS, '.ocr.pgm');
+          const grey = execFileSync('ppmtopgm', { input: execFileSync('pngtopnm', [png], { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] }), maxBuffer: 64 << 20, stdio: ['pipe', 'pipe', 'ignore'] });
+          writeFileSync(pgm, execFileSync('pnmscale', ['2'], { input: grey, maxBuffer: 256 << 20, stdio: ['pipe', 'pipe', 'ignore'] }));
+          return execFileSync('tesseract', [pgm, '-', '--psm', '3'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+            .replace(/\s+/g, ' ').trim();
+        },
         secretPhrase: () => secretArt(readFileSync(join(stateDir, 'secrets', String(user.uid)))).phrase,
+        async setAdmins(names) {
+          const loads = (): number => (authority.authority.log().match(/Finished loading, compiling and executing/g) ?? []).length;
+          const before = loads();
+          writeAdmins(names);
+          const deadline = Date.now() + 20_000;
+          while (loads() === before) {
+            if (Date.now() > deadline) throw new Error('trustpathd did not reload the rules');
+            await sleep(50);
+          }
+        },
       };
       await fn(scene);
     });

@@ -92,6 +92,11 @@ export class Authentication {
     if (identity === undefined) return failedWithError('the prompt chose an identity that was not offered');
     this.chosen = uid;
     if (identity.name === null) return failedWithError(`uid ${uid} has no user name`);
+    if (this.request.pinAllowed === true && session.verifyWithoutPam && this.deps.lockout.lockedUntil(uid) === null) {
+      const byPin = await this.#unlessStopped(session.verifyWithoutPam(uid));
+      if (this.#why !== null) return this.#stopped();
+      if (byPin === true) return { outcome: 'authenticated', uid };
+    }
     return this.#attempts(session, uid, identity.name);
   }
 
@@ -157,6 +162,7 @@ export class Authentication {
       actionId: this.request.actionId, message: p?.message ?? '', iconName: p?.iconName ?? '',
       untrustedDetails: p?.untrustedDetails ?? {}, requester: this.request.requester,
       subject: this.request.subject, identities,
+      ...(this.request.pinAllowed === true ? { pinAllowed: true } : {}),
     };
   }
 }

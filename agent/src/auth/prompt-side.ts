@@ -45,6 +45,8 @@ export interface PromptRequest {
   /** The subject, in polkit's string form (e.g. `unix-process:123:4567`). */
   readonly subject: string;
   readonly identities: readonly OfferedIdentity[];
+  /** The user's PIN may stand in for the password: an auth_self challenge of the user's own request. */
+  readonly pinAllowed?: boolean;
 }
 
 export interface PromptControls {
@@ -77,6 +79,12 @@ export interface PromptSession {
   lockedOut(uid: number, until: Date): void;
   /** Always the last event. */
   finished(result: AuthResult): void;
+  /**
+   * Optional, asked after the identity is chosen when the request allows a PIN:
+   * resolves true if the prompt verified `uid` without PAM (the user's PIN); false
+   * to go on with the password.
+   */
+  verifyWithoutPam?(uid: number): Promise<boolean>;
 }
 
 export interface PromptSide {

@@ -28,6 +28,8 @@ export interface AuthRequest {
   };
   /** Aborted when the client cancels (CancelCheckAuthorization) or disconnects. */
   readonly signal: AbortSignal;
+  /** auth_self of the subject's own request: the prompt may accept the user's PIN. */
+  readonly pinAllowed?: boolean;
 }
 
 export type FailureReason = 'retries-exhausted' | 'locked-out' | 'queue-full' | 'error';

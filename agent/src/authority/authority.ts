@@ -157,13 +157,13 @@ export class Authority {
       const target = await this.#displayOf(subject, ofSubject.uid);
       if (target !== null && this.d.trusted) {
         const { manager, prompts } = this.d.trusted;
-        return this.#ownChallenge({ manager, prompt: (lang, description) => prompts.side(target, { lang, description }) },
+        return this.#ownChallenge({ manager, prompt: (lang, description) => prompts.side(target, { lang, description }), pin: true },
           sender, callerUid, subject, ofSubject.uid, actionId, decision, signal);
       }
       const agent = await this.#agentFor(subject);
       if (agent) return this.#challenge(agent, sender, callerUid, subject, ofSubject.uid, actionId, decision, signal);
       const own = this.d.own;
-      if (own) return this.#ownChallenge({ manager: own.manager, prompt: () => own.prompt }, sender, callerUid, subject, ofSubject.uid, actionId, decision, signal);
+      if (own) return this.#ownChallenge({ manager: own.manager, prompt: () => own.prompt, pin: false }, sender, callerUid, subject, ofSubject.uid, actionId, decision, signal);
     }
     return [decision.authorized, decision.challenge, decision.details];
   }
@@ -252,7 +252,7 @@ export class Authority {
    * the request shown by `own.prompt` (in the subject's language: its process's
    * message locale, else the system's).
    */
-  async #ownChallenge(own: { manager: AuthenticationManager; prompt: (lang: string, description: string) => PromptSide },
+  async #ownChallenge(own: { manager: AuthenticationManager; prompt: (lang: string, description: string) => PromptSide; pin: boolean },
     sender: string, callerUid: number, subject: Subject, subjectUid: number, actionId: string,
     decision: Decision, signal: AbortSignal): Promise<AuthorizationResult> {
     const details = decision.details;
@@ -268,6 +268,9 @@ export class Authority {
     const scope = session !== null ? `unix-session:${session}` : subjectToString(subject);
     const result: AuthResult = await own.manager.authenticate({
       sessionKey: scope, candidates: identities, actionId, subject: subjectToString(subject), signal,
+      // the user's PIN only ever stands in for the user's own password on the user's own request
+      ...(own.pin && (decision.implicit === 'auth_self' || decision.implicit === 'auth_self_keep') &&
+        identities.length === 1 && identities[0] === subjectUid ? { pinAllowed: true } : {}),
       // The requester is the subject's process (who wants the privilege), as the
       // kernel and the bus daemon describe it; its bus name only when it is one.
       requester: {

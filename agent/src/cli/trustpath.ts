@@ -8,6 +8,7 @@ import { EXIT, explain, ExplainError } from './explain.js';
 import { EXPLAIN_HELP, EXPLAIN_USAGE, parseExplainArgs, UsageError } from './explain-options.js';
 import { renderJson, renderText, unread } from './explain-render.js';
 import { dropToRulesUser } from './rules-user.js';
+import { runPin } from './pin.js';
 
 const HELP = `Usage: trustpath COMMAND [OPTIONS]
        trustpath --help | --version
@@ -15,7 +16,9 @@ const HELP = `Usage: trustpath COMMAND [OPTIONS]
 Commands:
   explain   evaluate an action for a user against the installed actions and rules,
             without a bus, and show which file and rule decided
-            (trustpath explain --help)`;
+            (trustpath explain --help)
+  pin       set or remove your PIN for your own requests, through the trusted
+            prompt (trustpath pin --help)`;
 
 function version(): string {
   try {
@@ -63,6 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command === 'explain') return runExplain(rest);
+  if (command === 'pin') return runPin(rest);
   process.stderr.write(`trustpath: ${command === undefined ? 'a command is needed' : `unknown command '${command}'`}\n` +
     'Usage: trustpath COMMAND [OPTIONS]   (trustpath --help)\n');
   return EXIT.usage;

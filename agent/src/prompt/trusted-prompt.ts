@@ -26,7 +26,7 @@ import type { PromptHost } from '../../../prompt-ui/src/chromium-host.js';
 import type { DisplayTarget } from './displays.js';
 import { Grabber, probeDisplay, type GrabberEvent } from './grabber.js';
 import type { Sak } from './sak-listener.js';
-import type { UserSecrets } from './user-secrets.js';
+import { PIN_MAX_FAILURES, type UserSecrets } from './user-secrets.js';
 
 export interface TrustedPromptOptions {
   readonly launchHost: (target: DisplayTarget) => Promise<PromptHost>;
@@ -54,6 +54,19 @@ export interface PromptContext {
   readonly lang: string;
   /** the action's description in that language */
   readonly description: string;
+  /**
+   * Runs in the same prompt once the user has authenticated (the PIN set-up asks for
+   * the new PIN there); the prompt closes when it settles.
+   */
+  readonly afterSuccess?: (uid: number, pin: PinEntry) => Promise<void>;
+}
+
+/** The grabber's PIN modes, for a flow that runs inside a shown prompt. */
+export interface PinEntry {
+  /** Asks for a new PIN (`text` as the field's label); its argon2id hash, or null if too short or the prompt ended. */
+  choose(text: string): Promise<string | null>;
+  /** Asks for a PIN and checks it against `hash`; null if the prompt ended. */
+  check(text: string, hash: string): Promise<boolean | null>;
 }
 
 const MAX_PARENTS = 6;
@@ -203,6 +216,9 @@ class ShownPrompt implements PromptSession {
   #rendering: Promise<void> = Promise.resolve();
   #ended = false;
   #onStop: () => void;
+  /** the current PIN entry waits for the grabber's PINRESULT or PINHASH */
+  #pinWaiter: ((e: GrabberEvent | null) => void) | null = null;
+  #usedPin = false;
   readonly #n = ++shownCount;
   readonly #since = performance.now();
 
@@ -217,8 +233,12 @@ class ShownPrompt implements PromptSession {
   async open(): Promise<void> {
     const req = this.request;
     const selected = Math.max(0, req.identities.findIndex((i) => i.uid === req.requester.uid));
+    const refused = (): Error => new Error(`display ${this.display.target.display} is not protected by the trustpath X module; prompts there are refused by configuration`);
+    const probed = await this.display.isProtected();
+    if (!probed && this.o.unprotectedDisplays === 'refuse') throw refused();
     this.#view = {
-      windowKey: randomBytes(16).toString('hex'), lang: this.context.lang, phase: 'sak', protectedDisplay: true,
+      windowKey: randomBytes(16).toString('hex'), lang: this.context.lang,
+      phase: probed ? 'sak' : 'password', protectedDisplay: probed,
       action: { id: req.actionId, description: this.context.description, message: req.message, iconName: req.iconName },
       requester: {
         pid: req.requester.pid, exe: req.requester.exe, cmdline: req.requester.cmdline, uid: req.requester.uid,
@@ -230,17 +250,16 @@ class ShownPrompt implements PromptSession {
       secret: null, pam: null, typed: 0, retry: null, locked: null,
       deadlineMs: Date.now() + this.o.timeoutMs, notice: null, finished: null,
     };
-    if (!(await this.display.isProtected()) && this.o.unprotectedDisplays === 'refuse') {
-      throw new Error(`display ${this.display.target.display} is not protected by the trustpath X module; prompts there are refused by configuration`);
-    }
     this.#stopIfEnded();
     this.#host = await this.display.host();
     this.#stopIfEnded();
     await this.#render();
     const ready = await this.#startGrabber();
     this.#stopIfEnded();
-    if (!ready.protected && this.o.unprotectedDisplays === 'refuse') {
-      throw new Error(`display ${this.display.target.display} is not protected by the trustpath X module; prompts there are refused by configuration`);
+    if (!ready.protected && this.o.unprotectedDisplays === 'refuse') throw refused();
+    if (ready.protected !== probed) {
+      // the server changed under us (restarted with or without the module): believe the grabber, who holds the window
+      this.#view = { ...this.#view, protectedDisplay: ready.protected, phase: ready.protected ? 'sak' : 'password' };
     }
     // Rendered before the grabber mapped the window: paint it now that it is visible,
     // so that 'shown' means on screen.
@@ -248,9 +267,7 @@ class ShownPrompt implements PromptSession {
     this.#say(`shown (${ready.protected ? 'protected' : 'UNPROTECTED display'}) for ${req.actionId} by pid ${req.requester.pid} after ${Math.round(performance.now() - this.#since)} ms`);
     if (!ready.protected) {
       this.o.log(`display ${this.display.target.display} is not protected by the trustpath X module: no SAK, no secret image`);
-      this.#view = { ...this.#view, protectedDisplay: false, phase: 'password' };
       this.#grabber!.arm();
-      await this.#render();
       return;
     }
     await this.o.listenForSak();
@@ -305,8 +322,80 @@ class ShownPrompt implements PromptSession {
   }
 
   finished(result: AuthResult): void {
-    this.#update({ phase: 'finished', finished: { outcome: result.outcome }, pam: null, typed: 0, secret: null });
+    if (result.outcome === 'authenticated' && !this.#usedPin) {
+      // the password was used: the PIN's failures are forgotten (user-secrets.ts)
+      try { this.o.secrets.passwordUsed(result.uid); } catch (e) { this.o.log(`PIN state of uid ${result.uid}: ${String(e)}`); }
+    }
+    const after = this.context.afterSuccess;
+    if (result.outcome === 'authenticated' && after) {
+      // the authentication is over (and `stopped` fires): this prompt stays until the flow ends
+      this.controls.stopped.removeEventListener('abort', this.#onStop);
+      const pin: PinEntry = { choose: (text) => this.#pinChoose(text), check: (text, hash) => this.#pinCheck(text, hash) };
+      // bounded like the authentication was: then the entry in progress ends as given up
+      const timer = setTimeout(() => { this.#say('timed out'); this.#pinWaiter?.(null); this.end(); }, this.o.timeoutMs);
+      void after(result.uid, pin).catch((e: unknown) => this.o.log(`after authentication: ${String(e)}`))
+        .finally(() => { clearTimeout(timer); this.#close('authenticated'); });
+      return;
+    }
+    this.#close(result.outcome);
+  }
+
+  #close(outcome: AuthResult['outcome']): void {
+    this.#update({ phase: 'finished', finished: { outcome }, pam: null, typed: 0, secret: null });
     this.end();
+  }
+
+  /**
+   * The user's PIN instead of the password: on a protected display only (elsewhere
+   * it could be read and replayed), while it is set and has not failed
+   * PIN_MAX_FAILURES times since the password was last used.
+   */
+  async verifyWithoutPam(uid: number): Promise<boolean> {
+    if (uid !== this.request.requester.uid || !this.#view.protectedDisplay) return false;
+    let pin;
+    try { pin = this.o.secrets.usablePin(uid); } catch (e) { this.o.log(`PIN of uid ${uid}: ${String(e)}`); return false; }
+    if (pin === null) return false;
+    for (;;) {
+      const ok = await this.#pinCheck('PIN: ', pin.hash);
+      if (ok === null) return false;
+      if (ok) {
+        this.#usedPin = true;
+        this.#say('PIN accepted');
+        return true;
+      }
+      const failures = this.o.secrets.pinFailed(uid);
+      this.#say(`wrong PIN (${failures} of ${PIN_MAX_FAILURES})`);
+      if (failures >= PIN_MAX_FAILURES) {
+        this.#update({ notice: null, retry: null, pam: null, typed: 0 });
+        return false;
+      }
+      this.#update({ retry: { remaining: PIN_MAX_FAILURES - failures } });
+    }
+  }
+
+  #pinCheck(text: string, hash: string): Promise<boolean | null> {
+    return this.#pinEntry(text, () => this.#grabber?.pinCheck(hash), (e) => (e.kind === 'pin-result' ? e.ok : undefined));
+  }
+
+  #pinChoose(text: string): Promise<string | null> {
+    return this.#pinEntry(text, () => this.#grabber?.pinSet(), (e) => (e.kind === 'pin-hash' ? e.hash : undefined));
+  }
+
+  /** Shows a PIN field, puts the grabber in that mode, and waits for its one answer. */
+  #pinEntry<T>(text: string, start: () => void, pick: (e: GrabberEvent) => T | undefined): Promise<T | null> {
+    if (this.#ended) return Promise.resolve(null);
+    this.#update({ phase: 'password', pam: { kind: 'prompt', text, echo: false }, notice: 'pin', typed: 0 });
+    this.#say(`asks ${JSON.stringify(text)}`);
+    return new Promise((resolve) => {
+      this.#pinWaiter = (e) => {
+        if (e === null) { this.#pinWaiter = null; resolve(null); return; }
+        const v = pick(e);
+        if (v === undefined) return;
+        this.#pinWaiter = null;
+        resolve(v);
+      };
+      start();
+    });
   }
 
   /** Something under the prompt broke: dismissed (fail closed), and the prompt goes. */
@@ -326,6 +415,7 @@ class ShownPrompt implements PromptSession {
     this.#closePipe();
     this.#choice?.(null);
     this.#choice = null;
+    this.#pinWaiter?.(null);
     const g = this.#grabber;
     const done = g ? g.quit() : Promise.resolve();
     void done.finally(() => this.released());
@@ -369,7 +459,11 @@ class ShownPrompt implements PromptSession {
   #input(e: GrabberEvent): void {
     if (this.#ended) return;
     switch (e.kind) {
-      case 'cancel': this.#say('cancelled by the user (Escape)'); this.controls.dismiss(); return;
+      case 'cancel':
+        this.#say('cancelled by the user (Escape)');
+        this.#pinWaiter?.(null);
+        this.controls.dismiss();
+        return;
       case 'edit': this.#update({ typed: e.count }); return;
       case 'nav':
         if (this.#view.phase === 'choose') {
@@ -390,7 +484,8 @@ class ShownPrompt implements PromptSession {
         }
         return;
       case 'fail': this.o.log(`trustpath-input: ${e.text}`); return;
-      default: return; // PIN results belong to the PIN flow, which does not use this session
+      case 'pin-result': case 'pin-hash': this.#pinWaiter?.(e); return;
+      default: return;
     }
   }
 
