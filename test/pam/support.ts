@@ -33,7 +33,7 @@ function install(src: string, dst: string, mode: number, gid: number): void {
 /** Builds and installs everything once per process (under a cross-process lock). */
 export async function prepare(): Promise<void> {
   await withLock('pam-helper-install', async () => {
-    execFileSync('make', ['-s', '-C', join(ROOT, 'native'), 'test-builds'], { stdio: 'inherit' });
+    execFileSync('make', ['-s', '-C', join(ROOT, 'native', 'pam-helper'), 'test-builds'], { stdio: 'inherit' });
     mkdirSync(INSTALL_DIR, { recursive: true, mode: 0o755 });
     chmodSync(INSTALL_DIR, 0o755);
     install(join(OUT, 'trustpath-pam-helper'), HELPER, 0o4750, DAEMON.gid);
