@@ -51,6 +51,15 @@ async function restorePamService(content: Buffer | undefined): Promise<void> {
   }
 }
 
+/**
+ * Paths whose state differs from `before`. /etc/pam.d/trustpath, which existed before
+ * the install took it over, may be gone (restorePamService puts it back).
+ */
+function changedSince(before: ReadonlyMap<string, string>): string[] {
+  const same = (p: string, was: string): boolean => describePath(p) === was || (p === PAM_SERVICE && describePath(p) === 'absent');
+  return [...before].filter(([p, was]) => !same(p, was)).map(([p, was]) => `${p}: was ${was}, now ${describePath(p)}`);
+}
+
 function purgeIfPresent(): void {
   if (packageStatus('trustpath') !== 'not-installed') must('dpkg', ['--purge', 'trustpath']);
 }
@@ -207,10 +216,7 @@ test('the Debian package on this machine: install, bus activation, pkexec, upgra
         assert.equal(packageStatus('trustpath'), 'not-installed');
         assert.deepEqual(diversionsBy('trustpath'), []);
         assert.doesNotMatch(must('dpkg-statoverride', ['--list']), /trustpath/);
-        // A conffile that existed before dpkg took it over may go with the purge (put back below).
-        const same = (p: string, was: string): boolean => describePath(p) === was || (p === PAM_SERVICE && describePath(p) === 'absent');
-        const changed = [...before].filter(([p, was]) => !same(p, was)).map(([p, was]) => `${p}: was ${was}, now ${describePath(p)}`);
-        assert.deepEqual(changed, []);
+        assert.deepEqual(changedSince(before), []);
         for (const gone of ['/usr/lib/trustpath', '/usr/libexec/trustpath', '/var/lib/trustpath', '/run/trustpath']) {
           assert.equal(describePath(gone), 'absent', gone);
         }
@@ -268,9 +274,7 @@ test('make install and make uninstall on this machine', { timeout: 600_000 }, as
       await t.test('make uninstall PURGE=yes leaves every path as it was and polkitd whole', () => {
         make('uninstall', ['PURGE=yes']);
         assert.deepEqual(localDiversions(), []);
-        const same = (p: string, was: string): boolean => describePath(p) === was || (p === PAM_SERVICE && describePath(p) === 'absent');
-        const changed = [...before].filter(([p, was]) => !same(p, was)).map(([p, was]) => `${p}: was ${was}, now ${describePath(p)}`);
-        assert.deepEqual(changed, []);
+        assert.deepEqual(changedSince(before), []);
         if (packageStatus('polkitd').includes('ok installed')) assert.equal(run('dpkg', ['--verify', 'polkitd']).status, 0);
       });
     } finally {
