@@ -53,8 +53,9 @@ Options:
   --prompt-socket PATH     serve own authentication sessions to a prompt client on
                            this socket (in the runtime dir); without it, challenges
                            go to registered agents only
-  --pam-helper PATH        PAM helper for those sessions
-                           (default: /usr/local/libexec/trustpath/trustpath-pam-helper)
+  --pam-helper PATH        PAM helper for own sessions (default: the first of
+                           /usr/libexec/trustpath/trustpath-pam-helper and
+                           /usr/local/libexec/trustpath/trustpath-pam-helper)
   --lockout-failures N     failed attempts for one target user within the window
                            that lock it out (default: 5)
   --lockout-window-seconds S

@@ -2,7 +2,9 @@
 // only module that does): options, directories, the policy reader, privilege
 // drop, the bus connection and name, the authority and its signals.
 import './bus/dbus-next-hardening.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_HELPER_PATH } from './pam/helper-process.js';
 import dbus from 'dbus-next';
 import { POLICY_DIRS, RULES_DIRS } from '../../policy/src/index.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -83,8 +85,11 @@ async function takeName(bus: dbus.MessageBus, opts: DaemonOptions): Promise<void
 
 /** trustpathd's own authentication sessions: one manager (one lockout) for every prompt side. */
 function authenticationManager(opts: DaemonOptions, users: SystemUserDatabase, audit: AuditLog): AuthenticationManager {
+  // the distribution's libexec (the package) first, else /usr/local's (scripts/ensure.sh);
+  // never the build tree's, which is not setuid
+  const pamHelper = opts.pamHelper ?? ['/usr/libexec/trustpath/trustpath-pam-helper', DEFAULT_HELPER_PATH].find((p) => existsSync(p));
   const helper = {
-    ...(opts.pamHelper !== undefined ? { path: opts.pamHelper } : {}),
+    ...(pamHelper !== undefined ? { path: pamHelper } : {}),
     // the trusted prompt's grabber opens the response FIFO by path (the daemon is not dumpable)
     ...(opts.trustedPrompt ? { pipeByPath: true } : {}),
   };

@@ -31,9 +31,9 @@ const POLICY = `<?xml version="1.0" encoding="UTF-8"?>
 `;
 
 /** Waits for the n-th (from `from`) log line matching re. */
-async function nth(s: PromptScene, re: RegExp, from: number, n = 1): Promise<void> {
+async function nth(s: PromptScene, re: RegExp, from: number, n = 1, timeoutMs = 30_000): Promise<void> {
   const g = new RegExp(re.source, 'g');
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + timeoutMs;
   while ((s.log(from).match(g) ?? []).length < n) {
     if (Date.now() > deadline) throw new Error(`trustpathd never logged ${String(re)} ${n} time(s):\n${s.log(from)}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -44,7 +44,7 @@ async function nth(s: PromptScene, re: RegExp, from: number, n = 1): Promise<voi
 async function shownAndArmed(s: PromptScene, start: () => PtySession): Promise<{ term: PtySession; at: number }> {
   const at = s.log().length;
   const term = start();
-  await nth(s, /: shown \(protected\)/, at);
+  await nth(s, /: shown \(protected\)/, at, 1, 120_000); // the first prompt starts Chromium: seconds, more on a loaded machine
   await s.x.keyboard.tap(KEYCODES.Pause, SAK);
   await nth(s, /SAK received/, at);
   return { term, at };

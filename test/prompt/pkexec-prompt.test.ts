@@ -29,7 +29,7 @@ async function request(s: PromptScene, argv = '/usr/bin/id'): Promise<{ term: Pt
   const at = s.log().length;
   const term = s.pkexec(argv);
   try {
-    await s.waitLog(/prompt \d+ on :\d+: shown \(protected\)/, { from: at, timeoutMs: 60_000 });
+    await s.waitLog(/prompt \d+ on :\d+: shown \(protected\)/, { from: at, timeoutMs: 120_000 });
   } catch (e) {
     term.kill();
     throw e;
@@ -65,7 +65,7 @@ test('pkexec through the trusted prompt on a protected display', async (t) => {
       try {
         const first = s.ocr(s.screenshot('1-request'));
         assert.match(first, /\/usr\/bin\/id/, `the request names the command; OCR read: ${first}`);
-        assert.match(first, /Ctrl\s*\+\s*Alt\s*\+\s*Pause/i, `the prompt asks for the SAK; OCR read: ${first}`);
+        assert.match(first, /Ctr\S?\s*\+\s*Alt\s*\+\s*Pause/i, `the prompt asks for the SAK; OCR read: ${first}`);
         // Typed before the SAK: ignored (had it been kept, the password below would be wrong).
         await s.answer('zzz');
         await sleep(300);
@@ -97,6 +97,21 @@ test('pkexec through the trusted prompt on a protected display', async (t) => {
         assert.match(retry, /That did not work/i, `the retry is shown; OCR read: ${retry}`);
         await s.answer(USER_PASSWORD);
         await term.expect(/rc=0/);
+      } finally {
+        term.kill();
+      }
+    });
+
+    await t.test('the prompt speaks the language of the requesting process (its LANG, read by root)', async () => {
+      const at = s.log().length;
+      const term = s.shell(`env LANG=de_DE.UTF-8 bash -c 'pkexec /usr/bin/id; echo "rc=$?"'`);
+      try {
+        await s.waitLog(/shown \(protected\)/, { from: at, timeoutMs: 120_000 });
+        const text = s.ocr(s.screenshot('5-german'));
+        assert.match(text, /Authentifizierung erforderlich/i, `German labels; OCR read: ${text}`);
+        assert.match(text, /Ein Programm als ein anderer Benutzer/i, `the action's German description; OCR read: ${text}`);
+        await s.x.keyboard.tap(ESCAPE);
+        await term.expect(/rc=126/);
       } finally {
         term.kill();
       }

@@ -14,7 +14,7 @@ test('unprotected display: a plain warning, no secret, the password still works'
   await withPromptScene({ module: false, cookieForTrusted: true }, async (s) => {
     const term = s.pkexec('/usr/bin/id');
     try {
-      await s.waitLog(/prompt \d+ on :\d+: shown \(UNPROTECTED display\)/, { timeoutMs: 60_000 });
+      await s.waitLog(/prompt \d+ on :\d+: shown \(UNPROTECTED display\)/, { timeoutMs: 120_000 });
       await sleep(300);
       const text = s.ocr(s.screenshot('unprotected'));
       assert.match(text, /does not protect what you type/i, `the warning is shown; OCR read: ${text}`);

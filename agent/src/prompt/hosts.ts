@@ -26,6 +26,9 @@ export function hostLauncher(opts: DaemonOptions, log: (m: string) => void): (ta
     const xauth = target.xauthority !== undefined ? { xauthority: target.xauthority } : {};
     if (opts.promptHost === 'electron') return launchElectronHost({ electron: opts.electron!, display: target.display, ...xauth, log });
     return launchChromiumHost({
+      // a cold start on a loaded machine was seen to take over 30 s; the prompt's own
+      // timeout still bounds the request
+      launchTimeoutMs: Math.min(opts.promptTimeoutSeconds * 1000, 90_000),
       display: target.display, profileDir, ...(opts.chromium !== undefined ? { executable: opts.chromium } : {}), ...xauth, log,
     });
   };
