@@ -52,21 +52,42 @@ test('without logind on the bus, createSessionMonitor gives NoSessionMonitor', a
   }
 });
 
-test('logind that is only activatable still gives the logind monitor', async () => {
+/** A bus where org.freedesktop.login1 is activatable by running `exec`. */
+async function withActivatableLogind(exec: string, fn: (conn: dbus.MessageBus) => Promise<void>): Promise<void> {
   const services = mkdtempSync(join(tmpdir(), 'tp-services-'));
-  writeFileSync(join(services, 'org.freedesktop.login1.service'),
-    '[D-BUS Service]\nName=org.freedesktop.login1\nExec=/bin/false\nUser=root\n');
+  writeFileSync(join(services, 'org.freedesktop.login1.service'), `[D-BUS Service]\nName=org.freedesktop.login1\nExec=${exec}\nUser=root\n`);
   const bus = await startBus(undefined, `<servicedir>${services}</servicedir>`);
   const conn = dbus.sessionBus({ busAddress: bus.address });
   try {
-    const monitor = await createSessionMonitor(conn, () => undefined);
-    assert.ok(monitor instanceof LogindSessionMonitor);
-    monitor.close();
+    await fn(conn);
   } finally {
     conn.disconnect();
     await bus.stop();
     rmSync(services, { recursive: true, force: true });
   }
+}
+
+test('logind that is activatable and starts gives the logind monitor', async () => {
+  // a stand-in that takes the name when activated (dbus-daemon starts it with DBUS_STARTER_ADDRESS)
+  const dbusNext = new URL('../../../node_modules/dbus-next/index.js', import.meta.url).pathname;
+  const stub = join(mkdtempSync(join(tmpdir(), 'tp-logind-stub-')), 'stub.cjs');
+  writeFileSync(stub, `const dbus = require(${JSON.stringify(dbusNext)});
+const bus = dbus.sessionBus({ busAddress: process.env.DBUS_STARTER_ADDRESS });
+bus.requestName('org.freedesktop.login1', 0).then(() => setTimeout(() => process.exit(0), 20000));\n`);
+  await withActivatableLogind(`${process.execPath} ${stub}`, async (conn) => {
+    const monitor = await createSessionMonitor(conn, () => undefined);
+    assert.ok(monitor instanceof LogindSessionMonitor);
+    monitor.close();
+  });
+});
+
+test('logind that is activatable but never starts (systemd installed, not running) gives no sessions, as polkitd', async () => {
+  await withActivatableLogind('/bin/false', async (conn) => {
+    const logs: string[] = [];
+    const monitor = await createSessionMonitor(conn, (m) => logs.push(m));
+    assert.ok(monitor instanceof NoSessionMonitor);
+    assert.match(logs.join('\n'), /neither running nor starts on activation/);
+  });
 });
 
 test('against real elogind', async (t) => {

@@ -63,7 +63,12 @@ async function busAsk(bus: MessageBus, member: string, signature: string, body: 
   }, DEFAULT_CALL_TIMEOUT_MS);
 }
 
-/** Whether org.freedesktop.login1 has an owner now or can be activated. */
+/**
+ * Whether org.freedesktop.login1 has an owner now, or can be activated and does start.
+ * Activatable is not enough: where systemd is installed but not running (containers,
+ * chroots) logind's activation fails every time, and every lookup would fail with it;
+ * polkitd treats that machine as one without sessions, and so does this.
+ */
 export async function logindAvailable(bus: MessageBus): Promise<boolean> {
   const owned = expectBool(only(await busAsk(bus, 'NameHasOwner', 's', [LOGIND_NAME]), 'NameHasOwner'), 'NameHasOwner');
   if (owned) return true;
@@ -71,7 +76,13 @@ export async function logindAvailable(bus: MessageBus): Promise<boolean> {
   if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
     throw new Error('ListActivatableNames: reply is not a list of strings');
   }
-  return names.includes(LOGIND_NAME);
+  if (!names.includes(LOGIND_NAME)) return false;
+  try {
+    await busAsk(bus, 'StartServiceByName', 'su', [LOGIND_NAME, 0]);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** logind's monitor if org.freedesktop.login1 is owned or activatable, else NoSessionMonitor (logged). */
@@ -80,6 +91,6 @@ export async function createSessionMonitor(bus: MessageBus, log: (msg: string) =
     log('session monitor: using logind (org.freedesktop.login1)');
     return new LogindSessionMonitor(bus);
   }
-  log('session monitor: org.freedesktop.login1 is neither running nor activatable; subjects have no session');
+  log('session monitor: org.freedesktop.login1 is neither running nor starts on activation; subjects have no session');
   return new NoSessionMonitor();
 }
