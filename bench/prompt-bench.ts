@@ -25,23 +25,28 @@ function argRuns(argv: readonly string[]): number {
   return n;
 }
 
-/** One request: ms from spawning pkcheck to the 'shown' line, and the daemon's own figure. */
-async function once_(s: PromptScene, subjectPid: number): Promise<{ clientMs: number; daemonMs: number }> {
+interface Run { clientMs: number; daemonMs: number; steps: number[] }
+const STEPS = ['prepare', 'render', 'grab', 'paint'] as const;
+
+/** One request: ms from spawning pkcheck to the 'shown' line, the daemon's own figure and its steps. */
+async function once_(s: PromptScene, subjectPid: number): Promise<Run> {
   const from = s.log().length;
   const t0 = performance.now();
   const pkcheck = spawn('pkcheck', ['--action-id', 'org.freedesktop.policykit.exec', '--process', String(subjectPid), '--allow-user-interaction'],
     { stdio: 'ignore', env: { PATH: '/usr/bin:/bin' } });
+  const exited = once(pkcheck, 'exit'); // before anything else is awaited: it may end early
   const shown = await waitFast(s, from);
   const clientMs = performance.now() - t0;
   await s.x.keyboard.tap(ESCAPE);
-  await once(pkcheck, 'exit');
+  await exited;
   await s.waitLog(/: closed/, { from });
-  return { clientMs, daemonMs: Number(shown[1]) };
+  process.stderr.write('.');
+  return { clientMs, daemonMs: Number(shown[1]), steps: STEPS.map((k) => Number(new RegExp(`${k} (\\d+)`).exec(shown[0])?.[1] ?? NaN)) };
 }
 
 /** Polls the daemon's log every millisecond: the wait adds at most about that. */
 async function waitFast(s: PromptScene, from: number): Promise<RegExpExecArray> {
-  const re = /: shown \(protected\) for [^\n]* after (\d+) ms/;
+  const re = /: shown \(protected\) for [^\n]* after (\d+) ms[^\n]*/;
   const deadline = performance.now() + 60_000;
   for (;;) {
     const m = re.exec(s.log(from));
@@ -58,7 +63,7 @@ async function main(): Promise<void> {
     await once(subject, 'spawn');
     try {
       const cold = await once_(s, subject.pid!);
-      const warm: { clientMs: number; daemonMs: number }[] = [];
+      const warm: Run[] = [];
       for (let i = 0; i < runs; i++) {
         await sleep(200);
         warm.push(await once_(s, subject.pid!));
@@ -72,6 +77,10 @@ async function main(): Promise<void> {
         `  cold host (first prompt)        ${fmt(cold.clientMs)}`,
         `  warm host, client-side          ${fmt(c.p50Ms)} ${fmt(c.p99Ms)} ${fmt(c.maxMs)} ${fmt(c.meanMs)}   ms`,
         `  warm host, inside trustpathd    ${fmt(d.p50Ms)} ${fmt(d.p99Ms)} ${fmt(d.maxMs)} ${fmt(d.meanMs)}   ms`,
+        ...STEPS.map((k, i) => {
+          const st = summarise(Float64Array.from(warm.map((w) => w.steps[i]!)));
+          return `    ${k.padEnd(30)}${fmt(st.p50Ms)} ${fmt(st.p99Ms)} ${fmt(st.maxMs)} ${fmt(st.meanMs)}   ms`;
+        }),
         `  target: under 300 ms warm (median) — ${c.p50Ms < 300 ? 'met' : 'NOT met'}`,
         '',
       ].join('\n'));

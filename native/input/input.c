@@ -360,10 +360,12 @@ main(int argc, char **argv)
 		send_ready(&s);
 		finish(&s, 0);
 	}
-	if (tpi_keys_init(&s.x) != 0)
-		die(&s, "cannot read the keymap (XKB)");
 	if (tpi_x_find(&s.x, a.key, a.find_ms, &why) != 0 || tpi_take(&s.x, &why) != 0)
 		die(&s, why);
 	send_ready(&s);
+	/* After READY: the prompt is on screen a keymap fetch sooner. Key events wait in
+	 * xcb's queue meanwhile, and nothing is typed before ARM anyway. */
+	if (tpi_keys_init(&s.x) != 0)
+		die(&s, "cannot read the keymap (XKB)");
 	run(&s, sfd);
 }

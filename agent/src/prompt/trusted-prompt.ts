@@ -111,6 +111,12 @@ export class TrustedPrompts {
 /** One display: its warm host, its queue, the prompt shown now. */
 class DisplayPrompt {
   #host: Promise<PromptHost> | null = null;
+  /**
+   * The host window's title, random per host: trustpath-input finds the window by it
+   * (and checks its owner's uid). One per host rather than per prompt, so a warm
+   * host's title is already there and rendering waits for no title change.
+   */
+  windowKey = randomBytes(16).toString('hex');
   /** whether the X server runs the module, asked once per host (a new host asks again) */
   #protected: Promise<boolean> | null = null;
   #busy = false;
@@ -153,6 +159,7 @@ class DisplayPrompt {
   /** The warm host, launched at the first prompt and again after it died. */
   host(): Promise<PromptHost> {
     if (this.#host === null) {
+      this.windowKey = randomBytes(16).toString('hex');
       const launching = this.o.launchHost(this.target);
       this.#host = launching;
       launching.then((h) => h.exited.then(() => {
@@ -236,14 +243,19 @@ class ShownPrompt implements PromptSession {
     const refused = (): Error => new Error(`display ${this.display.target.display} is not protected by the trustpath X module; prompts there are refused by configuration`);
     const probed = await this.display.isProtected();
     if (!probed && this.o.unprotectedDisplays === 'refuse') throw refused();
+    // the rest in parallel: the user's name, the parent chain (root reader round trips), the host
+    const [user, parents, host] = await Promise.all([
+      this.o.users.userByUid(req.requester.uid).catch(() => undefined), this.#parents(req.requester.pid), this.display.host(),
+    ]);
+    const prepared = performance.now();
+    this.#host = host;
     this.#view = {
-      windowKey: randomBytes(16).toString('hex'), lang: this.context.lang,
+      windowKey: this.display.windowKey, lang: this.context.lang,
       phase: probed ? 'sak' : 'password', protectedDisplay: probed,
       action: { id: req.actionId, description: this.context.description, message: req.message, iconName: req.iconName },
       requester: {
         pid: req.requester.pid, exe: req.requester.exe, cmdline: req.requester.cmdline, uid: req.requester.uid,
-        user: (await this.o.users.userByUid(req.requester.uid).catch(() => undefined))?.name ?? '',
-        parents: await this.#parents(req.requester.pid),
+        user: user?.name ?? '', parents,
       },
       identities: req.identities.map((i) => ({ uid: i.uid, name: i.name, realName: i.realName })),
       selected, details: Object.entries(req.untrustedDetails).filter(([k]) => !k.startsWith('polkit.')),
@@ -251,10 +263,10 @@ class ShownPrompt implements PromptSession {
       deadlineMs: Date.now() + this.o.timeoutMs, notice: null, finished: null,
     };
     this.#stopIfEnded();
-    this.#host = await this.display.host();
-    this.#stopIfEnded();
     await this.#render();
+    const rendered = performance.now();
     const ready = await this.#startGrabber();
+    const grabbed = performance.now();
     this.#stopIfEnded();
     if (!ready.protected && this.o.unprotectedDisplays === 'refuse') throw refused();
     if (ready.protected !== probed) {
@@ -264,7 +276,10 @@ class ShownPrompt implements PromptSession {
     // Rendered before the grabber mapped the window: paint it now that it is visible,
     // so that 'shown' means on screen.
     await this.#render();
-    this.#say(`shown (${ready.protected ? 'protected' : 'UNPROTECTED display'}) for ${req.actionId} by pid ${req.requester.pid} after ${Math.round(performance.now() - this.#since)} ms`);
+    const ms = (a: number, b: number): number => Math.round(b - a);
+    const now = performance.now();
+    this.#say(`shown (${ready.protected ? 'protected' : 'UNPROTECTED display'}) for ${req.actionId} by pid ${req.requester.pid} after ${ms(this.#since, now)} ms` +
+      ` (prepare ${ms(this.#since, prepared)}, render ${ms(prepared, rendered)}, grab ${ms(rendered, grabbed)}, paint ${ms(grabbed, now)})`);
     if (!ready.protected) {
       this.o.log(`display ${this.display.target.display} is not protected by the trustpath X module: no SAK, no secret image`);
       this.#grabber!.arm();
@@ -511,15 +526,13 @@ class ShownPrompt implements PromptSession {
     }
   }
 
+  /** The parent chain from /proc (nearest first); their executables asked of the root reader all at once. */
   async #parents(pid: number): Promise<ProcessView[]> {
-    const out: ProcessView[] = [];
-    let p = parentOf(pid);
-    while (p !== null && p > 1 && out.length < MAX_PARENTS) {
-      const exe = (await this.o.exeOf(p).catch(() => ({ exe: null }))).exe ?? '';
-      out.push({ pid: p, exe, cmdline: cmdlineOf(p) });
-      p = parentOf(p);
-    }
-    return out;
+    const pids: number[] = [];
+    for (let p = parentOf(pid); p !== null && p > 1 && pids.length < MAX_PARENTS; p = parentOf(p)) pids.push(p);
+    return Promise.all(pids.map(async (p) => ({
+      pid: p, exe: (await this.o.exeOf(p).catch(() => ({ exe: null }))).exe ?? '', cmdline: cmdlineOf(p),
+    })));
   }
 }
 
