@@ -28,7 +28,11 @@ interface Run {
   /** the mount namespace the demo ran its story in, and the pid of the story there */
   readonly ns: string | null;
   readonly inner: number | null;
+  /** tp-demo-* scratch directories that existed before this run (another demo's, still running or killed) */
+  readonly scratchBefore: readonly string[];
 }
+
+const scratchDirs = (): string[] => readdirSync(tmpdir()).filter((d) => d.startsWith('tp-demo-'));
 
 function childrenOf(pid: number): number[] {
   const out: number[] = [];
@@ -57,6 +61,7 @@ interface RunOptions {
 
 /** Runs the demo as `npm run demo` would, after ensure.sh. */
 async function runDemo(o: RunOptions = {}): Promise<Run> {
+  const scratchBefore = scratchDirs();
   let interruptAt = o.interruptAt;
   const outerNs = o.inNamespaceOf ? readlinkSync(`/proc/${o.inNamespaceOf}/ns/mnt`) : OWN_NS;
   const argv = o.inNamespaceOf ? ['nsenter', `--mount=/proc/${o.inNamespaceOf}/ns/mnt`, '--', process.execPath, DEMO] : [process.execPath, DEMO];
@@ -82,7 +87,7 @@ async function runDemo(o: RunOptions = {}): Promise<Run> {
     }
     await sleep(20);
   }
-  return { code: await closed, stdout, stderr, ns, inner };
+  return { code: await closed, stdout, stderr, ns, inner, scratchBefore };
 }
 
 function busCall(address: string, member: string, ...args: string[]): string | null {
@@ -103,7 +108,7 @@ function assertNothingLeft(run: Run): void {
     try { return Number(readFileSync(join(locks, d, 'pid'), 'utf8')) === run.inner; } catch { return false; }
   });
   assert.deepEqual(held, [], 'no display lock of the demo is left');
-  assert.deepEqual(readdirSync(tmpdir()).filter((d) => d.startsWith('tp-demo-')), [], 'the demo removed its scratch directory');
+  assert.deepEqual(scratchDirs().filter((d) => !run.scratchBefore.includes(d)), [], 'the demo removed its scratch directory');
 }
 
 /**
