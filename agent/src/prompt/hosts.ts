@@ -25,11 +25,16 @@ export function hostLauncher(opts: DaemonOptions, log: (m: string) => void): (ta
     const profileDir = join(opts.runtimeDir, `host${target.display.replace(':', '-')}`);
     const xauth = target.xauthority !== undefined ? { xauthority: target.xauthority } : {};
     if (opts.promptHost === 'electron') return launchElectronHost({ electron: opts.electron!, display: target.display, ...xauth, log });
-    return launchChromiumHost({
-      // a cold start on a loaded machine was seen to take over 30 s; the prompt's own
-      // timeout still bounds the request
-      launchTimeoutMs: Math.min(opts.promptTimeoutSeconds * 1000, 90_000),
-      display: target.display, profileDir, ...(opts.chromium !== undefined ? { executable: opts.chromium } : {}), ...xauth, log,
+    const launch = (launchTimeoutMs: number): Promise<PromptHost> => launchChromiumHost({
+      launchTimeoutMs, display: target.display, profileDir, ...(opts.chromium !== undefined ? { executable: opts.chromium } : {}), ...xauth, log,
+    });
+    // Now and then, on a loaded machine, a first start in a fresh profile printed two
+    // lines and answered nothing for minutes, while a second start took 3 s: one retry,
+    // within the prompt's own timeout.
+    const budget = Math.min(opts.promptTimeoutSeconds * 1000, 90_000);
+    return launch(Math.min(20_000, budget)).catch((e: unknown) => {
+      log(`${(e as Error).message}; starting it once more`);
+      return launch(budget);
     });
   };
 }

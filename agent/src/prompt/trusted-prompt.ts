@@ -219,6 +219,8 @@ class ShownPrompt implements PromptSession {
   #host: PromptHost | null = null;
   #fd: number | null = null;
   #armed: (() => void) | null = null;
+  /** a SAK on this display after this prompt began, before it waited for one: it counts */
+  #sakEarly = false;
   #choice: ((uid: number | null) => void) | null = null;
   #rendering: Promise<void> = Promise.resolve();
   #ended = false;
@@ -244,8 +246,10 @@ class ShownPrompt implements PromptSession {
     const probed = await this.display.isProtected();
     if (!probed && this.o.unprotectedDisplays === 'refuse') throw refused();
     // the rest in parallel: the user's name, the parent chain (root reader round trips), the host
+    // (and the SAK listener, so that a SAK pressed as soon as the prompt shows is heard)
     const [user, parents, host] = await Promise.all([
       this.o.users.userByUid(req.requester.uid).catch(() => undefined), this.#parents(req.requester.pid), this.display.host(),
+      probed ? this.o.listenForSak() : undefined,
     ]);
     const prepared = performance.now();
     this.#host = host;
@@ -287,6 +291,7 @@ class ShownPrompt implements PromptSession {
     }
     await this.o.listenForSak();
     await new Promise<void>((resolve, reject) => {
+      if (this.#sakEarly) { resolve(); return; }
       this.#armed = resolve;
       this.controls.stopped.addEventListener('abort', () => reject(new Error('stopped before the SAK')), { once: true });
     });
@@ -301,7 +306,8 @@ class ShownPrompt implements PromptSession {
   sak(): void {
     const armed = this.#armed;
     this.#armed = null;
-    armed?.();
+    if (armed) armed();
+    else this.#sakEarly = true;
   }
 
   chooseIdentity(identities: readonly OfferedIdentity[]): Promise<number | null> {
