@@ -1,0 +1,70 @@
+// How a trusted prompt ends and waits: a client that goes away closes its prompt; two
+// requests on one display are shown one after the other (the second waits its turn);
+// the configured timeout dismisses a prompt nobody answers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { withPromptScene, type PromptScene } from './scene.js';
+
+const ESCAPE = 9;
+const TIMEOUT_S = 20;
+
+const count = (s: PromptScene, re: RegExp, from: number): number => (s.log(from).match(new RegExp(re.source, 'g')) ?? []).length;
+
+/** pkcheck (root) for a fresh process of the desktop user, with user interaction. */
+function check(s: PromptScene): { exited: Promise<unknown[]>; kill: () => void; subject: () => void } {
+  const subject = spawn('sleep', ['600'], { uid: s.user.uid, gid: s.user.gid, stdio: 'ignore' });
+  const p = spawn('pkcheck', ['--action-id', 'org.freedesktop.policykit.exec', '--process', String(subject.pid), '--allow-user-interaction'], { stdio: 'ignore' });
+  return { exited: once(p, 'exit'), kill: () => p.kill('SIGKILL'), subject: () => subject.kill() };
+}
+
+test('prompt lifecycle: client gone, one at a time, timeout', async (t) => {
+  await withPromptScene({ module: true, daemonArgs: ['--prompt-timeout-seconds', String(TIMEOUT_S)] }, async (s) => {
+    await t.test('a client that goes away closes its prompt', async () => {
+      const at = s.log().length;
+      const c = check(s);
+      try {
+        await s.waitLog(/shown \(protected\)/, { from: at, timeoutMs: 120_000 });
+        c.kill();
+        await s.waitLog(/: closed/, { from: at });
+        assert.match(s.log(at), /FAILED to authenticate[^\n]*: cancelled/);
+      } finally {
+        c.subject();
+      }
+    });
+
+    await t.test('two requests on one display: the second is shown once the first is answered', async () => {
+      const at = s.log().length;
+      const a = check(s);
+      const b = check(s);
+      try {
+        await s.waitLog(/shown \(protected\)/, { from: at });
+        await sleep(1500);
+        assert.equal(count(s, /shown \(protected\)/, at), 1, 'one prompt at a time');
+        await s.x.keyboard.tap(ESCAPE);
+        await s.waitLog(/shown \(protected\)[\s\S]*shown \(protected\)/, { from: at });
+        await s.x.keyboard.tap(ESCAPE);
+        const [[codeA], [codeB]] = await Promise.all([a.exited, b.exited]);
+        assert.deepEqual([codeA, codeB], [3, 3], 'both dismissed (pkcheck: 3)');
+      } finally {
+        a.kill(); b.kill(); a.subject(); b.subject();
+      }
+    });
+
+    await t.test(`a prompt nobody answers is dismissed after --prompt-timeout-seconds ${TIMEOUT_S}`, async () => {
+      const at = s.log().length;
+      const c = check(s);
+      try {
+        await s.waitLog(/shown \(protected\)/, { from: at });
+        const [code] = await c.exited;
+        assert.equal(code, 3, 'pkcheck: dismissed');
+        assert.match(s.log(at), /timed out after 20000 ms/);
+      } finally {
+        c.kill();
+        c.subject();
+      }
+    });
+  });
+});
