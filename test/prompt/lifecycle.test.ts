@@ -29,7 +29,7 @@ test('prompt lifecycle: client gone, one at a time, timeout', async (t) => {
         await s.waitLog(/shown \(protected\)/, { from: at, timeoutMs: 120_000 });
         c.kill();
         await s.waitLog(/: closed/, { from: at });
-        assert.match(s.log(at), /FAILED to authenticate[^\n]*: cancelled/);
+        await s.waitLog(/FAILED to authenticate[^\n]*: cancelled/, { from: at });
       } finally {
         c.subject();
       }

@@ -30,7 +30,7 @@ test('unprotected display: a plain warning, no secret, the password still works'
 });
 
 test('unprotected display refused by configuration: no prompt, not authorized', async () => {
-  await withPromptScene({ module: false, cookieForTrusted: true, daemonArgs: ['--unprotected-displays', 'refuse'] }, async (s) => {
+  await withPromptScene({ module: false, cookieForTrusted: true, daemonArgs: ['--unprotected-displays', 'refuse'], warm: false }, async (s) => {
     const term = s.pkexec('/usr/bin/id');
     try {
       await term.expect(/Not authorized/, { timeoutMs: 60_000 });

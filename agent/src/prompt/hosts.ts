@@ -32,6 +32,7 @@ export function hostLauncher(opts: DaemonOptions, log: (m: string) => void): (ta
     // lines and answered nothing for minutes, while a second start took 3 s: one retry,
     // within the prompt's own timeout.
     const budget = Math.min(opts.promptTimeoutSeconds * 1000, 90_000);
+    log(`starting the prompt host (Chromium) on ${target.display}`);
     return launch(Math.min(20_000, budget)).catch((e: unknown) => {
       log(`${(e as Error).message}; starting it once more`);
       return launch(budget);

@@ -52,7 +52,18 @@ export function pinInterface(d: PinServiceDeps): InterfaceDef {
   return {
     name: PIN_IFACE,
     methods: {
-      Set: { in: [], out: [], handler: async (c) => { await setPin(d, c.sender); return []; } },
+      Set: {
+        in: [], out: [],
+        handler: async (c) => {
+          try {
+            await setPin(d, c.sender);
+          } catch (e) {
+            d.log(`PIN not set for ${c.sender}: ${(e as Error)?.message ?? String(e)}`);
+            throw e;
+          }
+          return [];
+        },
+      },
       Remove: {
         in: [], out: [],
         handler: async (c) => {

@@ -136,6 +136,7 @@ class DisplayPrompt {
       await shown.open();
       return shown;
     } catch (e) {
+      this.o.log(`prompt on ${this.target.display} not shown: ${(e as Error)?.message ?? String(e)}`);
       shown.end();
       throw e;
     }
