@@ -58,7 +58,7 @@ async function waitFast(s: PromptScene, from: number): Promise<RegExpExecArray> 
 
 async function main(): Promise<void> {
   const runs = argRuns(process.argv.slice(2));
-  await withPromptScene({ module: true }, async (s) => {
+  await withPromptScene({ module: true, warm: false }, async (s) => {
     const subject = spawn('sleep', ['3600'], { uid: s.user.uid, gid: s.user.gid, stdio: 'ignore' });
     await once(subject, 'spawn');
     try {

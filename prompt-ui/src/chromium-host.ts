@@ -42,6 +42,12 @@ export interface PromptHost {
   readonly pid: number;
   /** Shows the state; resolves after the page has painted it (two animation frames), or at once while the window is hidden. */
   render(state: PromptViewState): Promise<void>;
+  /**
+   * Resolves once the window is visible again and the page has painted since (two
+   * animation frames): after another client mapped it, Chromium learns so a little
+   * later, and until then a render resolves at once and the previous frame is on screen.
+   */
+  painted?(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
   readonly exited: Promise<void>;
 }
@@ -174,6 +180,16 @@ async function titleSettled(cdp: CdpPipe, targetId: string, title: string, deadl
 }
 
 /** @internal the expression that renders a state and waits for it to be painted */
+const PAINTED_WHEN_VISIBLE = `new Promise((r) => {
+  const paint = () => requestAnimationFrame(() => requestAnimationFrame(() => r('painted')));
+  if (document.visibilityState === 'visible') { paint(); return; }
+  document.addEventListener('visibilitychange', function seen() {
+    if (document.visibilityState !== 'visible') return;
+    document.removeEventListener('visibilitychange', seen);
+    paint();
+  });
+})`;
+
 function renderExpression(state: PromptViewState): string {
   const json = JSON.stringify(JSON.stringify(state));
   return `(() => { window.trustpathPrompt.render(JSON.parse(${json}));
@@ -235,6 +251,9 @@ export async function launchChromiumHost(o: ChromiumHostOptions): Promise<Chromi
       await titleSettled(cdp, targetId, state.windowKey, deadline);
     },
     evaluate: (expression: string) => evaluateIn(cdp, sessionId, expression),
+    async painted(timeoutMs: number): Promise<void> {
+      await evaluateIn(cdp, sessionId, PAINTED_WHEN_VISIBLE, timeoutMs);
+    },
     async close(): Promise<void> {
       await cdp.call('Browser.close', {}, undefined, CLOSE_GRACE_MS).catch(() => undefined);
       const t = setTimeout(() => void kill(), CLOSE_GRACE_MS);

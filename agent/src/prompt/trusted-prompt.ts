@@ -72,6 +72,7 @@ export interface PinEntry {
 const MAX_PARENTS = 6;
 let shownCount = 0;
 const READY_TIMEOUT_MS = 8000;
+const PAINT_TIMEOUT_MS = 3000;
 
 export class TrustedPrompts {
   readonly #displays = new Map<string, DisplayPrompt>();
@@ -279,8 +280,10 @@ class ShownPrompt implements PromptSession {
       this.#view = { ...this.#view, protectedDisplay: ready.protected, phase: ready.protected ? 'sak' : 'password' };
     }
     // Rendered before the grabber mapped the window: paint it now that it is visible,
-    // so that 'shown' means on screen.
+    // so that 'shown' means on screen (not the last prompt's frame, still on screen
+    // until Chromium has noticed that it is mapped again).
     await this.#render();
+    await this.#host?.painted?.(PAINT_TIMEOUT_MS).catch((e: unknown) => this.#say(`no paint seen: ${String(e)}`));
     const ms = (a: number, b: number): number => Math.round(b - a);
     const now = performance.now();
     this.#say(`shown (${ready.protected ? 'protected' : 'UNPROTECTED display'}) for ${req.actionId} by pid ${req.requester.pid} after ${ms(this.#since, now)} ms` +
