@@ -121,7 +121,7 @@ function trustedPrompt(opts: DaemonOptions, manager: AuthenticationManager, user
   });
   const p = prompts;
   return {
-    deps: { manager, prompts: p, displays: new DisplayResolver(opts.x11Displays, sessions), allowSessionAgents: opts.allowSessionAgents },
+    deps: { manager, prompts: p, displays: new DisplayResolver(opts.x11Displays, sessions, users), allowSessionAgents: opts.allowSessionAgents },
     secrets,
     close: async () => { sak.close(); await p.close(); },
   };

@@ -173,8 +173,7 @@ export class Authority {
     const t = this.d.trusted;
     if (!t) return null;
     const session = await this.d.resolver.sessionOf(subject, subjectUid).catch(() => null);
-    const user = await this.d.users.userByUid(subjectUid).catch(() => undefined);
-    return t.displays.displayFor(session, subjectUid, user?.name ?? null);
+    return t.displays.displayFor(session, subjectUid);
   }
 
   /**
@@ -342,8 +341,7 @@ export class Authority {
     await this.#agentSubjectChecks(sender, subject);
     if (subject.kind === 'unix-session' && this.d.trusted && !this.d.trusted.allowSessionAgents) {
       const uid = (await this.d.resolver.userOf(subject)).uid;
-      const user = await this.d.users.userByUid(uid).catch(() => undefined);
-      if (await this.d.trusted.displays.displayFor(subject.sessionId, uid, user?.name ?? null) !== null) {
+      if (await this.d.trusted.displays.displayFor(subject.sessionId, uid) !== null) {
         this.d.log(`Refused an authentication agent for ${subjectToString(subject)} (system bus name ${sender}): graphical sessions use the trusted prompt`);
         throw failed('Authentication agents are not accepted for graphical sessions: trustpath shows its trusted prompt there (trustpathd --allow-session-agents changes this)');
       }

@@ -30,18 +30,26 @@ function monitorWith(s: SessionInfo): SessionMonitor {
   return m;
 }
 
+const NAMES: Readonly<Record<number, string>> = { 1000: 'alice', 1001: 'bob' };
+const USERS = {
+  userByUid: async (uid: number) => {
+    const name = NAMES[uid];
+    return name === undefined ? null : { name, uid, gid: uid, gecos: '', home: '/', shell: '' };
+  },
+};
+
 const X11: SessionInfo = { id: 'c1', uid: 1000, seat: 'seat0', active: true, remote: false, type: 'x11', display: ':0', state: 'active' };
 
 test('displays: logind decides for a known session; rules only where it says nothing', async () => {
   const rules = [parseDisplayRule('alice=:7'), parseDisplayRule('*=:9')];
-  assert.deepEqual(await new DisplayResolver(rules, monitorWith(X11)).displayFor('c1', 1000, 'alice'), { display: ':0' });
-  assert.equal(await new DisplayResolver(rules, monitorWith({ ...X11, type: 'tty', display: '' })).displayFor('c1', 1000, 'alice'), null);
-  assert.equal(await new DisplayResolver(rules, monitorWith({ ...X11, remote: true })).displayFor('c1', 1000, 'alice'), null);
-  assert.equal(await new DisplayResolver(rules, monitorWith({ ...X11, seat: '' })).displayFor('c1', 1000, 'alice'), null);
-  const none = new DisplayResolver(rules, new NoSessionMonitor());
-  assert.deepEqual(await none.displayFor(null, 1000, 'alice'), { display: ':7' });
-  assert.deepEqual(await none.displayFor(null, 1001, 'bob'), { display: ':9' });
-  assert.equal(await new DisplayResolver([parseDisplayRule('alice=:7')], new NoSessionMonitor()).displayFor(null, 1001, 'bob'), null);
-  const xauth = new DisplayResolver([parseDisplayRule('alice=:0,xauthority=/a')], monitorWith(X11));
-  assert.deepEqual(await xauth.displayFor('c1', 1000, 'alice'), { display: ':0', xauthority: '/a' }, 'the rule\'s cookie for the same display');
+  assert.deepEqual(await new DisplayResolver(rules, monitorWith(X11), USERS).displayFor('c1', 1000), { display: ':0' });
+  assert.equal(await new DisplayResolver(rules, monitorWith({ ...X11, type: 'tty', display: '' }), USERS).displayFor('c1', 1000), null);
+  assert.equal(await new DisplayResolver(rules, monitorWith({ ...X11, remote: true }), USERS).displayFor('c1', 1000), null);
+  assert.equal(await new DisplayResolver(rules, monitorWith({ ...X11, seat: '' }), USERS).displayFor('c1', 1000), null);
+  const none = new DisplayResolver(rules, new NoSessionMonitor(), USERS);
+  assert.deepEqual(await none.displayFor(null, 1000), { display: ':7' });
+  assert.deepEqual(await none.displayFor(null, 1001), { display: ':9' });
+  assert.equal(await new DisplayResolver([parseDisplayRule('alice=:7')], new NoSessionMonitor(), USERS).displayFor(null, 1001), null);
+  const xauth = new DisplayResolver([parseDisplayRule('alice=:0,xauthority=/a')], monitorWith(X11), USERS);
+  assert.deepEqual(await xauth.displayFor('c1', 1000), { display: ':0', xauthority: '/a' }, 'the rule\'s cookie for the same display');
 });

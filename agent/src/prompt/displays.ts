@@ -2,6 +2,7 @@
 // local graphical session (Display of an x11 session with a seat); an administrator's
 // rules (`--x11-display USER=:N[,xauthority=PATH]`) tell it where there is no logind.
 // Remote and text sessions have no display here: they keep using registered agents.
+import type { UserDatabase } from '../identity/users.js';
 import type { SessionMonitor } from '../session/session-monitor.js';
 
 export interface DisplayTarget {
@@ -41,28 +42,29 @@ export function parseDisplayRule(spec: string): DisplayRule {
 }
 
 export class DisplayResolver {
-  constructor(private readonly rules: readonly DisplayRule[], private readonly sessions: SessionMonitor) {}
+  constructor(private readonly rules: readonly DisplayRule[], private readonly sessions: SessionMonitor,
+    private readonly users: Pick<UserDatabase, 'userByUid'>) {}
 
-  get configured(): boolean {
-    return this.rules.length > 0;
-  }
-
-  /** The display of the subject's graphical session, or null (text, remote, none). */
-  async displayFor(sessionId: string | null, uid: number, userName: string | null): Promise<DisplayTarget | null> {
+  /** The display of the graphical session `sessionId` (or, without one, of user `uid` by the rules), or null (text, remote, none). */
+  async displayFor(sessionId: string | null, uid: number): Promise<DisplayTarget | null> {
     if (sessionId !== null) {
       const s = await this.sessions.session(sessionId).catch(() => null);
       if (s !== null) {
-        if (s.remote || s.type !== 'x11') return null;
         const display = normalizeDisplay(s.display);
-        if (display !== null && s.seat !== '') return this.#configured(uid, userName)?.display === display ? this.#configured(uid, userName)! : { display };
-        return null;
+        if (s.remote || s.type !== 'x11' || display === null || s.seat === '') return null;
+        const rule = await this.#configured(uid);
+        return rule?.display === display ? rule : { display };
       }
     }
-    return this.#configured(uid, userName);
+    return this.#configured(uid);
   }
 
-  #configured(uid: number, userName: string | null): DisplayTarget | null {
-    const rule = this.rules.find((r) => r.who === String(uid) || (userName !== null && r.who === userName)) ??
+  /** The rule for uid: by uid or user name, else '*'; the name is looked up only when a rule names one. */
+  async #configured(uid: number): Promise<DisplayTarget | null> {
+    if (this.rules.length === 0) return null;
+    const byName = this.rules.some((r) => r.who !== '*' && !/^[0-9]+$/.test(r.who));
+    const name = byName ? (await this.users.userByUid(uid).catch(() => null))?.name ?? null : null;
+    const rule = this.rules.find((r) => r.who === String(uid) || (name !== null && r.who === name)) ??
       this.rules.find((r) => r.who === '*');
     return rule?.target ?? null;
   }

@@ -86,7 +86,7 @@ async function setPin(d: PinServiceDeps, sender: string): Promise<void> {
   const user = await d.users.userByUid(uid);
   if (!user) throw failed(`uid ${uid} has no user name`);
   const session = await d.resolver.sessionOf(subject, uid).catch(() => null);
-  const target = await d.displays.displayFor(session, uid, user.name);
+  const target = await d.displays.displayFor(session, uid);
   if (target === null) throw failed('A PIN can only be set at a local X display that shows the trusted prompt');
   const facts = await d.exeOf(pid).catch(() => ({ exe: null, locale: null }));
   let stored = false;
