@@ -53,10 +53,15 @@ export function grabberEvent(type: number, p: Buffer): GrabberEvent {
  * Whether the display runs trustpath's X module in enforce mode (`trustpath-input
  * --probe`), asked before anything is shown there. Rejects when it cannot tell.
  */
-export function probeDisplay(o: Omit<GrabberOptions, 'windowTitle' | 'findTimeoutMs'>, timeoutMs = 8000): Promise<boolean> {
+/** trustpath-input's environment: the display and, where needed, its cookie. */
+function inputEnv(o: { display: string; xauthority?: string }): Record<string, string> {
   const env: Record<string, string> = { DISPLAY: o.display, PATH: '/usr/bin:/bin' };
   if (o.xauthority !== undefined) env.XAUTHORITY = o.xauthority;
-  const child = spawn(o.path, ['--probe'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  return env;
+}
+
+export function probeDisplay(o: Omit<GrabberOptions, 'windowTitle' | 'findTimeoutMs'>, timeoutMs = 8000): Promise<boolean> {
+  const child = spawn(o.path, ['--probe'], { stdio: ['ignore', 'pipe', 'pipe'], env: inputEnv(o) });
   const decoder = new FrameDecoder(FROM_CAPS);
   let answer: boolean | null = null;
   let why = '';
@@ -91,10 +96,8 @@ export class Grabber extends EventEmitter {
 
   constructor(o: GrabberOptions) {
     super();
-    const env: Record<string, string> = { DISPLAY: o.display, PATH: '/usr/bin:/bin' };
-    if (o.xauthority !== undefined) env.XAUTHORITY = o.xauthority;
     this.#child = spawn(o.path, ['--window-title', o.windowTitle, '--find-timeout-ms', String(o.findTimeoutMs ?? 5000)], {
-      stdio: ['pipe', 'pipe', 'pipe'], env,
+      stdio: ['pipe', 'pipe', 'pipe'], env: inputEnv(o),
     });
     this.exited = new Promise((resolve) => {
       this.#child.on('close', (code) => { this.#exited = true; resolve(code); this.emit('exit', code); });
