@@ -11,7 +11,6 @@ import { withPromptScene, type PromptScene } from './scene.js';
 const ESCAPE = 9;
 const TIMEOUT_S = 20;
 
-const count = (s: PromptScene, re: RegExp, from: number): number => (s.log(from).match(new RegExp(re.source, 'g')) ?? []).length;
 
 /** pkcheck (root) for a fresh process of the desktop user, with user interaction. */
 function check(s: PromptScene): { exited: Promise<unknown[]>; kill: () => void; subject: () => void } {
@@ -42,7 +41,7 @@ test('prompt lifecycle: client gone, one at a time, timeout', async (t) => {
       try {
         await s.waitLog(/shown \(protected\)/, { from: at });
         await sleep(1500);
-        assert.equal(count(s, /shown \(protected\)/, at), 1, 'one prompt at a time');
+        assert.equal(s.countLog(/shown \(protected\)/, at), 1, 'one prompt at a time');
         await s.x.keyboard.tap(ESCAPE);
         await s.waitLog(/shown \(protected\)[\s\S]*shown \(protected\)/, { from: at });
         await s.x.keyboard.tap(ESCAPE);

@@ -30,23 +30,13 @@ const POLICY = `<?xml version="1.0" encoding="UTF-8"?>
 </policyconfig>
 `;
 
-/** Waits for the n-th (from `from`) log line matching re. */
-async function nth(s: PromptScene, re: RegExp, from: number, n = 1, timeoutMs = 30_000): Promise<void> {
-  const g = new RegExp(re.source, 'g');
-  const deadline = Date.now() + timeoutMs;
-  while ((s.log(from).match(g) ?? []).length < n) {
-    if (Date.now() > deadline) throw new Error(`trustpathd never logged ${String(re)} ${n} time(s):\n${s.log(from)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** A request shown and the SAK pressed; returns the log offset before it. */
 async function shownAndArmed(s: PromptScene, start: () => PtySession): Promise<{ term: PtySession; at: number }> {
   const at = s.log().length;
   const term = start();
-  await nth(s, /: shown \(protected\)/, at, 1, 120_000); // the first prompt starts Chromium: seconds, more on a loaded machine
+  await s.waitLogTimes(/: shown \(protected\)/, 1, { from: at, timeoutMs: 120_000 }); // the first prompt starts Chromium: seconds, more on a loaded machine
   await s.x.keyboard.tap(KEYCODES.Pause, SAK);
-  await nth(s, /SAK received/, at);
+  await s.waitLog(/SAK received/, { from: at, timeoutMs: 30_000 });
   return { term, at };
 }
 
@@ -57,11 +47,11 @@ test('PIN: set through the trusted prompt, accepted for the user\'s own auth_sel
     await t.test('trustpath pin set: SAK, password, the new PIN twice; only its argon2id hash is stored', async () => {
       const { term, at } = await shownAndArmed(s, () => s.shell(`${TRUSTPATH} pin set; echo "rc=$?"`));
       try {
-        await nth(s, /PAM asks/, at);
+        await s.waitLog(/PAM asks/, { from: at, timeoutMs: 30_000 });
         await s.answer(USER_PASSWORD);
-        await nth(s, /asks "New PIN/, at);
+        await s.waitLog(/asks "New PIN/, { from: at, timeoutMs: 30_000 });
         await s.answer(PIN);
-        await nth(s, /asks "The same PIN again/, at);
+        await s.waitLog(/asks "The same PIN again/, { from: at, timeoutMs: 30_000 });
         await s.answer(PIN);
         await term.expect(/PIN set\.\nrc=0/);
         const stored = readFileSync(join(s.stateDir, 'pins', String(s.user.uid)), 'utf8');
@@ -75,10 +65,10 @@ test('PIN: set through the trusted prompt, accepted for the user\'s own auth_sel
     await t.test('an auth_self request of the user\'s own takes the PIN instead of the password', async () => {
       const { term, at } = await shownAndArmed(s, () => selfCheck(s));
       try {
-        await nth(s, /asks "PIN: "/, at);
+        await s.waitLog(/asks "PIN: "/, { from: at, timeoutMs: 30_000 });
         assert.doesNotMatch(s.log(at), /PAM asks/, 'no PAM conversation');
         await s.answer(PIN);
-        await nth(s, /PIN accepted/, at);
+        await s.waitLog(/PIN accepted/, { from: at, timeoutMs: 30_000 });
         await term.expect(/rc=0/);
       } finally {
         term.kill();
@@ -88,7 +78,7 @@ test('PIN: set through the trusted prompt, accepted for the user\'s own auth_sel
     await t.test('auth_admin (pkexec) never takes the PIN: PAM asks for the password', async () => {
       const { term, at } = await shownAndArmed(s, () => s.pkexec('/usr/bin/id'));
       try {
-        await nth(s, /PAM asks/, at);
+        await s.waitLog(/PAM asks/, { from: at, timeoutMs: 30_000 });
         assert.doesNotMatch(s.log(at), /asks "PIN/);
         await s.x.keyboard.tap(ESCAPE);
         await term.expect(/rc=126/);
@@ -101,12 +91,12 @@ test('PIN: set through the trusted prompt, accepted for the user\'s own auth_sel
       const { term, at } = await shownAndArmed(s, () => selfCheck(s));
       try {
         for (let i = 1; i <= 5; i++) {
-          await nth(s, /asks "PIN: "/, at, i);
+          await s.waitLogTimes(/asks "PIN: "/, i, { from: at, timeoutMs: 30_000 });
           await s.answer('wxyz');
-          await nth(s, /wrong PIN/, at, i);
+          await s.waitLogTimes(/wrong PIN/, i, { from: at, timeoutMs: 30_000 });
         }
         assert.match(s.log(at), /wrong PIN \(5 of 5\)/);
-        await nth(s, /PAM asks/, at);
+        await s.waitLog(/PAM asks/, { from: at, timeoutMs: 30_000 });
         await s.answer(USER_PASSWORD);
         await term.expect(/rc=0/);
       } finally {
@@ -114,7 +104,7 @@ test('PIN: set through the trusted prompt, accepted for the user\'s own auth_sel
       }
       const again = await shownAndArmed(s, () => selfCheck(s));
       try {
-        await nth(s, /asks "PIN: "/, again.at);
+        await s.waitLog(/asks "PIN: "/, { from: again.at, timeoutMs: 30_000 });
         await s.answer(PIN);
         await again.term.expect(/rc=0/);
       } finally {
@@ -127,7 +117,7 @@ test('PIN: set through the trusted prompt, accepted for the user\'s own auth_sel
       await rm.expect(/PIN removed\.\nrc=0/);
       const { term, at } = await shownAndArmed(s, () => selfCheck(s));
       try {
-        await nth(s, /PAM asks/, at);
+        await s.waitLog(/PAM asks/, { from: at, timeoutMs: 30_000 });
         assert.doesNotMatch(s.log(at), /asks "PIN/);
         await s.x.keyboard.tap(ESCAPE);
         await term.expect(/rc=/);

@@ -43,12 +43,8 @@ async function sak(s: PromptScene, from: number): Promise<void> {
 }
 
 /** PAM's prompt is up (the grabber knows where the answer goes); a user types now. */
-async function pamAsks(s: PromptScene, from: number, nth = 1): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while ((s.log(from).match(/PAM asks/g) ?? []).length < nth) {
-    if (Date.now() > deadline) throw new Error(`PAM never asked (${nth}); trustpathd said:\n${s.log(from)}`);
-    await sleep(50);
-  }
+function pamAsks(s: PromptScene, from: number, nth = 1): Promise<void> {
+  return s.waitLogTimes(/PAM asks/, nth, { from });
 }
 
 /** As the desktop user: XTEST through xdotool (a program any user may run). */

@@ -32,6 +32,10 @@ export interface PromptScene {
   log(from?: number): string;
   /** waits until the daemon's log (after `from`) matches */
   waitLog(re: RegExp, opts?: { from?: number; timeoutMs?: number }): Promise<RegExpExecArray>;
+  /** how many times the daemon's log (after `from`) matches */
+  countLog(re: RegExp, from: number): number;
+  /** waits until the daemon's log (after `from`) matches `times` times */
+  waitLogTimes(re: RegExp, times: number, opts?: { from?: number; timeoutMs?: number }): Promise<void>;
   /** `pkexec ARGV` typed into a shell of the desktop user */
   pkexec(argv: string): PtySession;
   /** a bash script run by the desktop user on a terminal of its own */
@@ -137,6 +141,14 @@ export async function withPromptScene(o: PromptSceneOptions, fn: (s: PromptScene
             await sleep(50);
           }
         },
+        countLog: (re, from) => (authority.authority.log().slice(from).match(new RegExp(re.source, 'g')) ?? []).length,
+        async waitLogTimes(re, times, w = {}) {
+          const deadline = Date.now() + (w.timeoutMs ?? 20_000);
+          while (scene.countLog(re, w.from ?? 0) < times) {
+            if (Date.now() > deadline) throw new Error(`trustpathd never logged ${String(re)} ${times} time(s); its log:\n${authority.authority.log().slice(-6000)}`);
+            await sleep(50);
+          }
+        },
         pkexec: (argv) => scene.shell(`pkexec ${argv}; echo "rc=$?"`),
         async answer(text) {
           await x.keyboard.type(text);
@@ -168,14 +180,10 @@ export async function withPromptScene(o: PromptSceneOptions, fn: (s: PromptScene
         },
         secretPhrase: () => secretArt(readFileSync(join(stateDir, 'secrets', String(user.uid)))).phrase,
         async setAdmins(names) {
-          const loads = (): number => (authority.authority.log().match(/Finished loading, compiling and executing/g) ?? []).length;
-          const before = loads();
+          const loaded = /Finished loading, compiling and executing/;
+          const before = scene.countLog(loaded, 0);
           writeAdmins(names);
-          const deadline = Date.now() + 20_000;
-          while (loads() === before) {
-            if (Date.now() > deadline) throw new Error('trustpathd did not reload the rules');
-            await sleep(50);
-          }
+          await scene.waitLogTimes(loaded, before + 1);
         },
       };
       if (o.warm !== false) await warmUp(scene);
