@@ -1,6 +1,7 @@
 /* Hardening and framed I/O shared by trustpath-input and trustpath-sak-listen. */
 #define _GNU_SOURCE
 #include "io.h"
+#include "../common/write_full.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -28,24 +29,6 @@ tpi_harden(void)
 	return 0;
 }
 
-static int
-write_full(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 tpi_send(uint8_t type, const void *payload, size_t len)
 {
@@ -56,7 +39,7 @@ tpi_send(uint8_t type, const void *payload, size_t len)
 	if (len > 0)
 		memcpy(frame + TPI_HDR_LEN, payload, len);
 	/* one write: a frame is never interleaved or half sent on success */
-	return write_full(STDOUT_FILENO, frame, TPI_HDR_LEN + len);
+	return tp_write_full(STDOUT_FILENO, frame, TPI_HDR_LEN + len);
 }
 
 /* Bytes the frame being read still needs before it can be checked or used. */

@@ -6,24 +6,7 @@
 #include <unistd.h>
 
 #include "helper.h"
-
-static int
-write_full(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
+#include "../common/write_full.h"
 
 /* Sends one frame; text longer than the cap is cut at a UTF-8 boundary. */
 int
@@ -34,9 +17,9 @@ tp_send(enum tp_out_type type, const char *text, size_t len)
 	len = tp_utf8_prefix(text, len, TP_MAX_TEXT);
 	if (tp_encode_hdr(hdr, type, len) != 0)
 		return -1;
-	if (write_full(TP_CTL_OUT, hdr, sizeof(hdr)) != 0)
+	if (tp_write_full(TP_CTL_OUT, hdr, sizeof(hdr)) != 0)
 		return -1;
-	return len == 0 ? 0 : write_full(TP_CTL_OUT, text, len);
+	return len == 0 ? 0 : tp_write_full(TP_CTL_OUT, text, len);
 }
 
 /* Consumes complete frames in ctx->inbuf. Returns 0 when more input is needed,
