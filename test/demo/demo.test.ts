@@ -8,7 +8,7 @@
 // (Not the X socket: another test may take the display number at once.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { busConfig, SYSTEM_BUS_SOCKET } from '../support/bus.js';
 import { POLKITD } from '../support/authority.js';
+import { ocr } from '../support/ocr.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname; // build/test/demo -> repo
 const DEMO = join(ROOT, 'build', 'demo', 'demo.js');
@@ -96,8 +97,6 @@ function busCall(address: string, member: string, ...args: string[]): string | n
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-const ocr = (png: string): string =>
-  execFileSync('tesseract', [png, '-', '--psm', '3'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).replace(/\s+/g, ' ').trim();
 
 function assertNothingLeft(run: Run): void {
   assert.ok(run.ns, 'the demo ran in a mount namespace of its own');

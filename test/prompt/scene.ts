@@ -15,6 +15,7 @@ import { withSystemBusAuthority, type AuthorityOnBus } from '../support/system-b
 import { KEYCODES, startXorg, type Xorg } from '../support/xorg.js';
 import { ensureTestUser, type TestUser } from '../support/users.js';
 import { spawnPty, type PtySession } from '../support/pty.js';
+import { ocr } from '../support/ocr.js';
 import { trustedIds } from '../xserver/harness.js';
 import { secretArt } from '../../prompt-ui/src/secret-art.js';
 
@@ -170,14 +171,7 @@ export async function withPromptScene(o: PromptSceneOptions, fn: (s: PromptScene
           writeFileSync(png, execFileSync('pnmtopng', { input: pnm, maxBuffer: 64 * 1024 * 1024, stdio: ['pipe', 'pipe', 'ignore'] }));
           return png;
         },
-        ocr(png) {
-          // grey and twice the size: tesseract misses light text on coloured boxes otherwise
-          const pgm = join(ARTIFACTS, '.ocr.pgm');
-          const grey = execFileSync('ppmtopgm', { input: execFileSync('pngtopnm', [png], { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] }), maxBuffer: 64 << 20, stdio: ['pipe', 'pipe', 'ignore'] });
-          writeFileSync(pgm, execFileSync('pnmscale', ['2'], { input: grey, maxBuffer: 256 << 20, stdio: ['pipe', 'pipe', 'ignore'] }));
-          return execFileSync('tesseract', [pgm, '-', '--psm', '3'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-            .replace(/\s+/g, ' ').trim();
-        },
+        ocr,
         secretPhrase: () => secretArt(readFileSync(join(stateDir, 'secrets', String(user.uid)))).phrase,
         async setAdmins(names) {
           const loaded = /Finished loading, compiling and executing/;
