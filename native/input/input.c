@@ -184,6 +184,7 @@ on_key(struct tpi_session *s, uint8_t keycode)
 	}
 	if (!s->armed) {
 		explicit_bzero(sec->key, sizeof(sec->key));
+		tpi_keys_compose_reset(&s->x); /* no half sequence carries over the SAK */
 		return;
 	}
 	if (k == TPI_KEY_TEXT)

@@ -33,6 +33,8 @@ struct tpi_x {
 	struct xkb_context *ctx;
 	struct xkb_keymap *keymap;
 	struct xkb_state *state;
+	struct xkb_compose_table *compose_table;  /* NULL: no Compose (dead keys give nothing) */
+	struct xkb_compose_state *compose;
 };
 
 /* x.c: connection, extension, finding the host window */
@@ -63,6 +65,8 @@ int tpi_keys_reload(struct tpi_x *x);
 int tpi_keys_xkb_event(struct tpi_x *x, const xcb_generic_event_t *ev);
 enum tpi_key tpi_key_of(struct tpi_x *x, uint8_t keycode, char *buf, size_t cap, size_t *n);
 void tpi_keys_free(struct tpi_x *x);
+/* Forgets a dead key or Compose sequence in progress. */
+void tpi_keys_compose_reset(struct tpi_x *x);
 
 /* submit.c: what Enter does in each mode */
 enum tpi_mode { TPI_MODE_NONE, TPI_MODE_PIPE, TPI_MODE_PINCHECK, TPI_MODE_PINSET };

@@ -1,8 +1,11 @@
 /* Key presses to actions, with the server's current keymap and state for the
  * core keyboard (xkbcommon-x11), so the user's own layout is used and layout
- * changes while the prompt is up are followed. */
+ * changes while the prompt is up are followed. Dead keys and Compose sequences
+ * go through the system's Compose table for UTF-8 (the environment the daemon
+ * gives has no HOME or XCOMPOSEFILE, so no user's file is read). */
 #include <stdlib.h>
 #include <xcb/xkb.h>
+#include <xkbcommon/xkbcommon-compose.h>
 #include <xkbcommon/xkbcommon-x11.h>
 
 #include "input.h"
@@ -21,7 +24,18 @@ tpi_keys_init(struct tpi_x *x)
 	x->kbd_id = xkb_x11_get_core_keyboard_device_id(x->c);
 	if (x->kbd_id < 0)
 		return -1;
+	/* without a table (no X locale data installed) dead keys give no text */
+	x->compose_table = xkb_compose_table_new_from_locale(x->ctx, "C.UTF-8", XKB_COMPOSE_COMPILE_NO_FLAGS);
+	if (x->compose_table != NULL)
+		x->compose = xkb_compose_state_new(x->compose_table, XKB_COMPOSE_STATE_NO_FLAGS);
 	return tpi_keys_reload(x);
+}
+
+void
+tpi_keys_compose_reset(struct tpi_x *x)
+{
+	if (x->compose != NULL)
+		xkb_compose_state_reset(x->compose);
 }
 
 /* Keymap changes (setxkbmap, a new keyboard) and every modifier/group change. */
@@ -151,24 +165,48 @@ special_key(struct tpi_x *x, xkb_keysym_t sym)
 	}
 }
 
+static enum tpi_key
+text(const char *buf, int len, size_t cap, size_t *n)
+{
+	if (len <= 0 || (size_t)len >= cap || !tpi_utf8_printable(buf, (size_t)len))
+		return TPI_KEY_NONE;
+	*n = (size_t)len;
+	return TPI_KEY_TEXT;
+}
+
 enum tpi_key
 tpi_key_of(struct tpi_x *x, uint8_t keycode, char *buf, size_t cap, size_t *n)
 {
 	xkb_keysym_t sym = xkb_state_key_get_one_sym(x->state, keycode);
 	enum tpi_key k = special_key(x, sym);
-	int len;
 
 	*n = 0;
-	if (k != TPI_KEY_NONE)
-		return k;
-	if (mod_active(x, XKB_MOD_NAME_CTRL))
-		return xkb_keysym_to_lower(sym) == XKB_KEY_u ? TPI_KEY_CLEAR : TPI_KEY_NONE;
 	/* Alt+key is a shortcut, not text (AltGr is a level, not Alt) */
-	if (mod_active(x, XKB_MOD_NAME_ALT))
-		return TPI_KEY_NONE;
-	len = xkb_state_key_get_utf8(x->state, keycode, buf, cap);
-	if (len <= 0 || (size_t)len >= cap || !tpi_utf8_printable(buf, (size_t)len))
-		return TPI_KEY_NONE;
-	*n = (size_t)len;
-	return TPI_KEY_TEXT;
+	if (k != TPI_KEY_NONE || mod_active(x, XKB_MOD_NAME_CTRL) || mod_active(x, XKB_MOD_NAME_ALT)) {
+		/* not text: a dead key or Compose sequence in progress ends without any */
+		tpi_keys_compose_reset(x);
+		if (k == TPI_KEY_NONE && mod_active(x, XKB_MOD_NAME_CTRL) && xkb_keysym_to_lower(sym) == XKB_KEY_u)
+			return TPI_KEY_CLEAR;
+		return k;
+	}
+	/* the table ignores modifier keysyms (Shift inside a sequence) */
+	if (x->compose != NULL && xkb_compose_state_feed(x->compose, sym) == XKB_COMPOSE_FEED_ACCEPTED) {
+		switch (xkb_compose_state_get_status(x->compose)) {
+		case XKB_COMPOSE_COMPOSING:
+			return TPI_KEY_NONE;
+		case XKB_COMPOSE_COMPOSED: {
+			int len = xkb_compose_state_get_utf8(x->compose, buf, cap);
+
+			tpi_keys_compose_reset(x);
+			return text(buf, len, cap, n);
+		}
+		case XKB_COMPOSE_CANCELLED:
+			/* not a sequence of the table: its keys give nothing, as in X clients */
+			tpi_keys_compose_reset(x);
+			return TPI_KEY_NONE;
+		case XKB_COMPOSE_NOTHING:
+			break;
+		}
+	}
+	return text(buf, xkb_state_key_get_utf8(x->state, keycode, buf, cap), cap, n);
 }

@@ -24,6 +24,7 @@ tpi_wipe(struct tpi_session *s)
 	tpi_text_wipe(&s->secret->text);
 	explicit_bzero(s->secret->answer, sizeof(s->secret->answer));
 	explicit_bzero(s->secret->key, sizeof(s->secret->key));
+	tpi_keys_compose_reset(&s->x);
 }
 
 static int

@@ -1,6 +1,7 @@
 // trustpath-input on a real Xorg with the trustpath module and the inputtest
 // keyboard, run as the trustpath user: finding and taking over the host's window,
-// typing before and after ARM, answers into a FIFO, the layout, XTEST, the PIN.
+// typing before and after ARM, answers into a FIFO, the layout and dead keys, XTEST,
+// the PIN.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -312,6 +313,36 @@ test('layout: with de set by root the us-y key gives z and the us-apostrophe key
       await scene.x.keyboard.tap(KEYS.Return);
       await input.waitFrame(OUTT.SUBMIT);
       assert.deepEqual(readFifo(fifo.fd), answer('zäy'));
+    });
+  } finally {
+    runX(scene, 'root', 'setxkbmap', ['us']);
+  }
+});
+
+test('dead keys (de): ´+e gives é, ^+a gives â, ´+space gives \' (as in X clients), ´+q gives nothing; a dead key before ARM does not carry over', async () => {
+  const DEAD_ACUTE = 21; // de: the key right of ß
+  const DEAD_CIRCUMFLEX = 49; // de: the key left of 1
+  runX(scene, 'root', 'setxkbmap', ['de']);
+  try {
+    await withPipe(false, async (input, fifo) => {
+      await scene.x.keyboard.tap(DEAD_ACUTE); // before ARM: dropped, and no half sequence left
+      await settle();
+      input.send(IN.ARM);
+      await settle();
+      await scene.x.keyboard.type('e');
+      await scene.x.keyboard.tap(DEAD_ACUTE);
+      await scene.x.keyboard.type('e');
+      await scene.x.keyboard.tap(DEAD_CIRCUMFLEX);
+      await scene.x.keyboard.type('a');
+      await scene.x.keyboard.tap(DEAD_ACUTE);
+      await scene.x.keyboard.type(' ');
+      await scene.x.keyboard.tap(DEAD_ACUTE);
+      await scene.x.keyboard.type('q');
+      await settle();
+      assert.deepEqual(editCounts(input), [1, 2, 3, 4], 'a dead key alone types nothing');
+      await scene.x.keyboard.tap(KEYS.Return);
+      await input.waitFrame(OUTT.SUBMIT);
+      assert.deepEqual(readFifo(fifo.fd), answer('eéâ\''));
     });
   } finally {
     runX(scene, 'root', 'setxkbmap', ['us']);
