@@ -22,7 +22,13 @@ export type PromptPhase =
   /** too many failures for the target identity (`locked`) */
   | 'locked'
   /** the authentication is over (`finished`); the window goes away shortly */
-  | 'finished';
+  | 'finished'
+  /**
+   * the prompt is over and its window about to be hidden: nothing is shown, so that
+   * when the window is shown again for the next prompt, nothing of this one is on
+   * screen before that one is painted
+   */
+  | 'closed';
 
 /**
  * Localized notices the renderer knows by key (it owns their text in every UI language):
@@ -32,8 +38,11 @@ export type PromptPhase =
  *  - 'input-full': the answer reached its length limit; further keys are ignored
  *  - 'pin': PAM asks for a PIN (a token or a smart card) rather than a password
  *  - 'timed-out': the prompt waited too long and gives up
+ *  - 'pin-new', 'pin-again', 'pin-mismatch': setting a PIN (trustpath pin set) asks for a
+ *    new one, for it once more, or for a new one after a short or different second entry
  */
-export type PromptNotice = 'sak-required-again' | 'caps-lock' | 'input-full' | 'pin' | 'timed-out';
+export type PromptNotice = 'sak-required-again' | 'caps-lock' | 'input-full' | 'pin' | 'timed-out'
+  | 'pin-new' | 'pin-again' | 'pin-mismatch';
 
 export type PromptOutcome = 'authenticated' | 'dismissed' | 'cancelled' | 'failed';
 

@@ -33,7 +33,10 @@ const PHASES: readonly Partial<PromptViewState>[] = [
   { phase: 'sak', secret: null, pam: null },
   { phase: 'password', typed: 12, retry: { remaining: 2 }, notice: 'caps-lock' },
   { phase: 'locked', locked: { untilMs: Date.now() + 300_000 }, pam: null },
+  { phase: 'password', typed: 4, pam: { kind: 'prompt', text: 'PIN:', echo: false }, notice: 'pin-mismatch' },
 ];
+const NOTICES: readonly NonNullable<PromptViewState['notice']>[] = ['sak-required-again', 'caps-lock', 'input-full', 'pin', 'timed-out',
+  'pin-new', 'pin-again', 'pin-mismatch'];
 
 test('layout: every part of the card inside the viewport, no scrolling, for long texts in every size and locale', async () => {
   for (const size of SIZES) {
@@ -49,6 +52,32 @@ test('layout: every part of the card inside the viewport, no scrolling, for long
       }
     });
   }
+});
+
+test('notices: each has its own text in every UI language', async () => {
+  await withPrompt({ width: 1024, height: 768 }, async (page) => {
+    for (const lang of ['en', 'de', 'fr', 'es', 'ja', 'ar']) {
+      const texts = new Set<string>();
+      for (const notice of NOTICES) {
+        await render(page, baseState({ lang, phase: 'password', notice }));
+        assert.equal(await page.evaluate('document.title'), baseState().windowKey, `${lang} ${notice}: a valid state`);
+        const text = await textOf(page, '.notice');
+        assert.ok(text.length > 0 && !texts.has(text), `${lang} ${notice}: a text of its own (${text})`);
+        texts.add(text);
+      }
+    }
+  });
+});
+
+test("'closed': nothing of the prompt stays in the page (its window is shown again for the next prompt)", async () => {
+  await withPrompt({ width: 1024, height: 768 }, async (page) => {
+    await render(page, longState({ typed: 5 }));
+    assert.ok((await page.evaluate('document.body.innerText') as string).length > 100, 'control: the prompt had text');
+    await render(page, longState({ typed: 5, phase: 'closed' }));
+    assert.equal(await page.evaluate('document.body.innerText.trim()'), '');
+    assert.equal(await page.evaluate("document.querySelectorAll('.card, canvas, svg, img').length"), 0);
+    assert.equal(await page.evaluate('document.title'), longState().windowKey, 'still the window the grabber knows');
+  });
 });
 
 test('the essentials stay on screen when space is short: secret, answer, countdown', async () => {

@@ -1,4 +1,5 @@
-// How a trusted prompt ends and waits: a client that goes away closes its prompt; two
+// How a trusted prompt ends and waits: a client that goes away closes its prompt; a
+// closed prompt leaves nothing of it in the host's window (shown again for the next); two
 // requests on one display are shown one after the other (the second waits its turn);
 // the configured timeout dismisses a prompt nobody answers.
 import { test } from 'node:test';
@@ -31,6 +32,35 @@ test('prompt lifecycle: client gone, one at a time, timeout', async (t) => {
         await s.waitLog(/FAILED to authenticate[^\n]*: cancelled/, { from: at });
       } finally {
         c.subject();
+      }
+    });
+
+    await t.test('a closed prompt leaves nothing of it in the window kept for the next one', async () => {
+      const at = s.log().length;
+      const c = check(s);
+      try {
+        await s.waitLog(/shown \(protected\)/, { from: at, timeoutMs: 120_000 });
+        const during = s.ocr(s.screenshot('lifecycle-during'));
+        assert.match(during, /Authentication/i, `control: the prompt is on screen; OCR read: ${during}`);
+        await s.x.keyboard.tap(ESCAPE);
+        await c.exited;
+        await s.waitLog(/: closed/, { from: at });
+        await sleep(500); // the grabber has unmapped the window
+        const found = s.asTrusted(['xdotool', 'search', '--name', '^[0-9a-f]{32}$']).toString().trim().split('\n').filter(Boolean);
+        assert.equal(found.length, 1, `the host's one window (titled by its key): ${found.join(' ')}`);
+        const win = found[0]!;
+        assert.match(s.asTrusted(['xwininfo', '-id', win]).toString(), /Map State: IsUnMapped/, 'hidden between prompts');
+        s.asTrusted(['xdotool', 'windowmap', '--sync', win]);
+        try {
+          assert.match(s.asTrusted(['xwininfo', '-id', win]).toString(), /Map State: IsViewable/, 'control: shown again');
+          await sleep(1500); // time for Chromium to notice and paint what its page holds
+          const after = s.ocr(s.screenshot('lifecycle-after-close'));
+          assert.doesNotMatch(after, /Authenticat|Program|Command|Started|Ctrl|Pause/i, `nothing of the closed prompt; OCR read: ${after}`);
+        } finally {
+          s.asTrusted(['xdotool', 'windowunmap', '--sync', win]);
+        }
+      } finally {
+        c.kill(); c.subject();
       }
     });
 

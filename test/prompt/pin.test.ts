@@ -1,5 +1,6 @@
 // The optional PIN, end to end: `trustpath pin set` shows the trusted prompt (SAK,
-// the user's password, the new PIN twice); then an auth_self request of the user's
+// the user's password, the new PIN twice, in the requester's language; a too short
+// one is asked again); then an auth_self request of the user's
 // own accepts the PIN; an auth_admin one (pkexec) still asks for the password; five
 // wrong PINs fall back to the password in the same prompt, and the password makes the
 // PIN usable again. The PIN is typed on the inputtest keyboard into trustpath-input
@@ -9,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KEYCODES } from '../support/xorg.js';
 import type { PtySession } from '../support/pty.js';
 import { USER_PASSWORD, withPromptScene, type PromptScene } from './scene.js';
@@ -40,18 +42,34 @@ async function shownAndArmed(s: PromptScene, start: () => PtySession): Promise<{
   return { term, at };
 }
 
+/** Screenshots (saved as `name`) until tesseract reads `expected` on the screen, at most `timeoutMs`; the last text read. */
+async function screenReads(s: PromptScene, name: string, expected: RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = s.ocr(s.screenshot(name));
+    if (expected.test(text) || Date.now() > deadline) return text;
+    await sleep(300);
+  }
+}
+
 const selfCheck = (s: PromptScene): PtySession => s.shell(`pkcheck --action-id ${SELF_ACTION} --process $$ --allow-user-interaction; echo "rc=$?"`);
 
 test('PIN: set through the trusted prompt, accepted for the user\'s own auth_self requests only', async (t) => {
   await withPromptScene({ module: true, policy: POLICY }, async (s) => {
-    await t.test('trustpath pin set: SAK, password, the new PIN twice; only its argon2id hash is stored', async () => {
-      const { term, at } = await shownAndArmed(s, () => s.shell(`${TRUSTPATH} pin set; echo "rc=$?"`));
+    await t.test('trustpath pin set (German): SAK, password, a too short PIN refused, the new PIN twice; only its argon2id hash is stored', async () => {
+      const { term, at } = await shownAndArmed(s, () => s.shell(`env LANG=de_DE.UTF-8 ${TRUSTPATH} pin set; echo "rc=$?"`));
       try {
         await s.waitLog(/PAM asks/, { from: at, timeoutMs: 30_000 });
         await s.answer(USER_PASSWORD);
-        await s.waitLog(/asks "New PIN/, { from: at, timeoutMs: 30_000 });
+        await s.waitLog(/asks for a PIN \(pin-new\)/, { from: at, timeoutMs: 30_000 });
+        const asked = await screenReads(s, 'pin-new-german', /mindestens 4 Zeichen/); // tesseract reads ä as a
+        assert.match(asked, /W[äa]hlen Sie eine PIN aus mindestens 4 Zeichen/i, `the PIN set-up speaks the requester's language; OCR read: ${asked}`);
+        await s.answer('ab');
+        await s.waitLog(/asks for a PIN \(pin-mismatch\)/, { from: at, timeoutMs: 30_000 });
+        const again = await screenReads(s, 'pin-mismatch-german', /zu kurz/);
+        assert.match(again, /zu kurz oder nicht dieselbe/i, `a too short PIN is asked again; OCR read: ${again}`);
         await s.answer(PIN);
-        await s.waitLog(/asks "The same PIN again/, { from: at, timeoutMs: 30_000 });
+        await s.waitLog(/asks for a PIN \(pin-again\)/, { from: at, timeoutMs: 30_000 });
         await s.answer(PIN);
         await term.expect(/PIN set\.\nrc=0/);
         const stored = readFileSync(join(s.stateDir, 'pins', String(s.user.uid)), 'utf8');
@@ -65,7 +83,7 @@ test('PIN: set through the trusted prompt, accepted for the user\'s own auth_sel
     await t.test('an auth_self request of the user\'s own takes the PIN instead of the password', async () => {
       const { term, at } = await shownAndArmed(s, () => selfCheck(s));
       try {
-        await s.waitLog(/asks "PIN: "/, { from: at, timeoutMs: 30_000 });
+        await s.waitLog(/asks for a PIN \(pin\)/, { from: at, timeoutMs: 30_000 });
         assert.doesNotMatch(s.log(at), /PAM asks/, 'no PAM conversation');
         await s.answer(PIN);
         await s.waitLog(/PIN accepted/, { from: at, timeoutMs: 30_000 });
@@ -79,7 +97,7 @@ test('PIN: set through the trusted prompt, accepted for the user\'s own auth_sel
       const { term, at } = await shownAndArmed(s, () => s.pkexec('/usr/bin/id'));
       try {
         await s.waitLog(/PAM asks/, { from: at, timeoutMs: 30_000 });
-        assert.doesNotMatch(s.log(at), /asks "PIN/);
+        assert.doesNotMatch(s.log(at), /asks for a PIN/);
         await s.x.keyboard.tap(ESCAPE);
         await term.expect(/rc=126/);
       } finally {
@@ -91,7 +109,7 @@ test('PIN: set through the trusted prompt, accepted for the user\'s own auth_sel
       const { term, at } = await shownAndArmed(s, () => selfCheck(s));
       try {
         for (let i = 1; i <= 5; i++) {
-          await s.waitLogTimes(/asks "PIN: "/, i, { from: at, timeoutMs: 30_000 });
+          await s.waitLogTimes(/asks for a PIN \(pin\)/, i, { from: at, timeoutMs: 30_000 });
           await s.answer('wxyz');
           await s.waitLogTimes(/wrong PIN/, i, { from: at, timeoutMs: 30_000 });
         }
@@ -104,7 +122,7 @@ test('PIN: set through the trusted prompt, accepted for the user\'s own auth_sel
       }
       const again = await shownAndArmed(s, () => selfCheck(s));
       try {
-        await s.waitLog(/asks "PIN: "/, { from: again.at, timeoutMs: 30_000 });
+        await s.waitLog(/asks for a PIN \(pin\)/, { from: again.at, timeoutMs: 30_000 });
         await s.answer(PIN);
         await again.term.expect(/rc=0/);
       } finally {
@@ -118,7 +136,7 @@ test('PIN: set through the trusted prompt, accepted for the user\'s own auth_sel
       const { term, at } = await shownAndArmed(s, () => selfCheck(s));
       try {
         await s.waitLog(/PAM asks/, { from: at, timeoutMs: 30_000 });
-        assert.doesNotMatch(s.log(at), /asks "PIN/);
+        assert.doesNotMatch(s.log(at), /asks for a PIN/);
         await s.x.keyboard.tap(ESCAPE);
         await term.expect(/rc=/);
       } finally {

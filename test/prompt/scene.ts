@@ -45,6 +45,8 @@ export interface PromptScene {
   answer(text: string): Promise<void>;
   /** the pkexec'd `id` printed root's identity and exited 0 */
   ranAsRoot(term: PtySession): Promise<void>;
+  /** an X client run as the trusted user (trustpath, with its cookie) on the display; its stdout */
+  asTrusted(argv: readonly string[]): Buffer;
   /** a screenshot of the whole display taken as the trusted user, saved as test-artifacts/prompt/NAME.png */
   screenshot(name: string): string;
   /** the text tesseract reads in a screenshot, whitespace collapsed */
@@ -161,13 +163,17 @@ export async function withPromptScene(o: PromptSceneOptions, fn: (s: PromptScene
         },
         shell: (script) => spawnPty(['setpriv', '--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups',
           'bash', '-c', script], { env: { DISPLAY: x.display } }),
+        asTrusted(argv) {
+          const r = spawnSync(argv[0]!, argv.slice(1), {
+            uid: trusted.uid, gid: trusted.gid, env: { DISPLAY: x.display, XAUTHORITY: cookie }, maxBuffer: 64 * 1024 * 1024,
+          });
+          if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr.toString()}`);
+          return r.stdout;
+        },
         screenshot(name) {
           const png = join(ARTIFACTS, `${name}.png`);
-          const xwd = spawnSync('xwd', ['-root', '-silent', '-display', x.display], {
-            uid: trusted.uid, gid: trusted.gid, env: { XAUTHORITY: cookie }, maxBuffer: 64 * 1024 * 1024,
-          });
-          if (xwd.status !== 0) throw new Error(`xwd failed: ${xwd.stderr.toString()}`);
-          const pnm = execFileSync('xwdtopnm', { input: xwd.stdout, maxBuffer: 64 * 1024 * 1024, stdio: ['pipe', 'pipe', 'ignore'] });
+          const xwd = scene.asTrusted(['xwd', '-root', '-silent']);
+          const pnm = execFileSync('xwdtopnm', { input: xwd, maxBuffer: 64 * 1024 * 1024, stdio: ['pipe', 'pipe', 'ignore'] });
           writeFileSync(png, execFileSync('pnmtopng', { input: pnm, maxBuffer: 64 * 1024 * 1024, stdio: ['pipe', 'pipe', 'ignore'] }));
           return png;
         },

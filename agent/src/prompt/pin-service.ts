@@ -39,9 +39,9 @@ export interface PinServiceDeps {
 /** The PIN the user chose, confirmed once; null when they gave up or the prompt ended. */
 async function chooseConfirmed(pin: PinEntry): Promise<string | null> {
   for (let i = 0; i < TRIES; i++) {
-    const hash = await pin.choose(i === 0 ? 'New PIN (at least 4 characters):' : 'Too short or not the same. New PIN:');
+    const hash = await pin.choose(i === 0 ? 'pin-new' : 'pin-mismatch');
     if (hash === null) continue;
-    const same = await pin.check('The same PIN again:', hash);
+    const same = await pin.check('pin-again', hash);
     if (same === null) return null;
     if (same) return hash;
   }

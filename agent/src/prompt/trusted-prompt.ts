@@ -20,7 +20,7 @@ import type { PamMessage } from '../pam/helper-process.js';
 import type { OfferedIdentity, PromptControls, PromptRequest, PromptSession, PromptSide } from '../auth/prompt-side.js';
 import type { AuthResult } from '../auth/types.js';
 import type { UserDatabase } from '../identity/users.js';
-import type { PromptViewState, ProcessView, PromptPhase } from '../../../prompt-ui/src/state.js';
+import type { PromptViewState, ProcessView, PromptPhase, PromptNotice } from '../../../prompt-ui/src/state.js';
 import { secretArt } from '../../../prompt-ui/src/secret-art.js';
 import type { PromptHost } from '../../../prompt-ui/src/chromium-host.js';
 import type { DisplayTarget } from './displays.js';
@@ -63,16 +63,23 @@ export interface PromptContext {
 
 /** The grabber's PIN modes, for a flow that runs inside a shown prompt. */
 export interface PinEntry {
-  /** Asks for a new PIN (`text` as the field's label); its argon2id hash, or null if too short or the prompt ended. */
-  choose(text: string): Promise<string | null>;
+  /** Asks for a new PIN (the renderer says why by `notice`, in the user's language); its argon2id hash, or null if too short or the prompt ended. */
+  choose(notice: PinNotice): Promise<string | null>;
   /** Asks for a PIN and checks it against `hash`; null if the prompt ended. */
-  check(text: string, hash: string): Promise<boolean | null>;
+  check(notice: PinNotice, hash: string): Promise<boolean | null>;
 }
+
+/** What a PIN field is for (the renderer owns the texts): the PIN, a new one, it again, a new one after a mismatch. */
+export type PinNotice = Extract<PromptNotice, 'pin' | 'pin-new' | 'pin-again' | 'pin-mismatch'>;
+
+/** The field's label: PAM's own word for it, the same in every language. */
+const PIN_LABEL = 'PIN:';
 
 const MAX_PARENTS = 6;
 let shownCount = 0;
 const READY_TIMEOUT_MS = 8000;
 const PAINT_TIMEOUT_MS = 3000;
+const EMPTY_TIMEOUT_MS = 1000;
 
 export class TrustedPrompts {
   readonly #displays = new Map<string, DisplayPrompt>();
@@ -355,7 +362,7 @@ class ShownPrompt implements PromptSession {
     if (result.outcome === 'authenticated' && after) {
       // the authentication is over (and `stopped` fires): this prompt stays until the flow ends
       this.controls.stopped.removeEventListener('abort', this.#onStop);
-      const pin: PinEntry = { choose: (text) => this.#pinChoose(text), check: (text, hash) => this.#pinCheck(text, hash) };
+      const pin: PinEntry = { choose: (notice) => this.#pinChoose(notice), check: (notice, hash) => this.#pinCheck(notice, hash) };
       // bounded like the authentication was: then the entry in progress ends as given up
       const timer = setTimeout(() => { this.#say('timed out'); this.#pinWaiter?.(null); this.end(); }, this.o.timeoutMs);
       void after(result.uid, pin).catch((e: unknown) => this.o.log(`after authentication: ${String(e)}`))
@@ -381,7 +388,7 @@ class ShownPrompt implements PromptSession {
     try { pin = this.o.secrets.usablePin(uid); } catch (e) { this.o.log(`PIN of uid ${uid}: ${String(e)}`); return false; }
     if (pin === null) return false;
     for (;;) {
-      const ok = await this.#pinCheck('PIN: ', pin.hash);
+      const ok = await this.#pinCheck('pin', pin.hash);
       if (ok === null) return false;
       if (ok) {
         this.#usedPin = true;
@@ -398,19 +405,19 @@ class ShownPrompt implements PromptSession {
     }
   }
 
-  #pinCheck(text: string, hash: string): Promise<boolean | null> {
-    return this.#pinEntry(text, () => this.#grabber?.pinCheck(hash), (e) => (e.kind === 'pin-result' ? e.ok : undefined));
+  #pinCheck(notice: PinNotice, hash: string): Promise<boolean | null> {
+    return this.#pinEntry(notice, () => this.#grabber?.pinCheck(hash), (e) => (e.kind === 'pin-result' ? e.ok : undefined));
   }
 
-  #pinChoose(text: string): Promise<string | null> {
-    return this.#pinEntry(text, () => this.#grabber?.pinSet(), (e) => (e.kind === 'pin-hash' ? e.hash : undefined));
+  #pinChoose(notice: PinNotice): Promise<string | null> {
+    return this.#pinEntry(notice, () => this.#grabber?.pinSet(), (e) => (e.kind === 'pin-hash' ? e.hash : undefined));
   }
 
   /** Shows a PIN field, puts the grabber in that mode, and waits for its one answer. */
-  #pinEntry<T>(text: string, start: () => void, pick: (e: GrabberEvent) => T | undefined): Promise<T | null> {
+  #pinEntry<T>(notice: PinNotice, start: () => void, pick: (e: GrabberEvent) => T | undefined): Promise<T | null> {
     if (this.#ended) return Promise.resolve(null);
-    this.#update({ phase: 'password', pam: { kind: 'prompt', text, echo: false }, notice: 'pin', typed: 0 });
-    this.#say(`asks ${JSON.stringify(text)}`);
+    this.#update({ phase: 'password', pam: { kind: 'prompt', text: PIN_LABEL, echo: false }, notice, typed: 0 });
+    this.#say(`asks for a PIN (${notice})`);
     return new Promise((resolve) => {
       this.#pinWaiter = (e) => {
         if (e === null) { this.#pinWaiter = null; resolve(null); return; }
@@ -431,7 +438,10 @@ class ShownPrompt implements PromptSession {
     this.end();
   }
 
-  /** Idempotent: the pipe closed, the grabber told to quit (it unmaps the window), the display released. */
+  /**
+   * Idempotent: the pipe closed, the window emptied (bounded), the grabber told to quit
+   * (it unmaps the window), the display released.
+   */
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
@@ -442,8 +452,22 @@ class ShownPrompt implements PromptSession {
     this.#choice = null;
     this.#pinWaiter?.(null);
     const g = this.#grabber;
-    const done = g ? g.quit() : Promise.resolve();
+    const done = g ? this.#empty().then(() => g.quit()) : Promise.resolve();
     void done.finally(() => this.released());
+  }
+
+  /**
+   * Renders the 'closed' phase (nothing) and waits for it to be painted, at most
+   * EMPTY_TIMEOUT_MS: the host keeps its window for the next prompt, which is shown the
+   * moment the grabber maps it, before Chromium paints again — with the last frame
+   * this prompt painted, unless that was an empty one.
+   */
+  #empty(): Promise<void> {
+    this.#view = { ...this.#view, phase: 'closed', secret: null, pam: null, typed: 0, notice: null, retry: null };
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, EMPTY_TIMEOUT_MS);
+      void this.#render().catch(() => undefined).then(() => { clearTimeout(timer); resolve(); });
+    });
   }
 
   #say(what: string): void {

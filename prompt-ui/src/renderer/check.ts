@@ -5,8 +5,8 @@
 
 type CheckedState = import('../state.js').PromptViewState;
 
-const PHASES: readonly string[] = ['sak', 'choose', 'password', 'verifying', 'locked', 'finished'];
-const NOTICES: readonly string[] = ['sak-required-again', 'caps-lock', 'input-full', 'pin', 'timed-out'];
+const PHASES: readonly string[] = ['sak', 'choose', 'password', 'verifying', 'locked', 'finished', 'closed'];
+const NOTICES: readonly string[] = ['sak-required-again', 'caps-lock', 'input-full', 'pin', 'timed-out', 'pin-new', 'pin-again', 'pin-mismatch'];
 const OUTCOMES: readonly string[] = ['authenticated', 'dismissed', 'cancelled', 'failed'];
 const TEXT_MAX = 65536;
 

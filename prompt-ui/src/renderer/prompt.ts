@@ -170,6 +170,7 @@ function pamSection(s: ViewState, t: PromptStrings): HTMLElement {
 const NOTICE_TEXT: Readonly<Record<string, keyof PromptStrings>> = {
   'sak-required-again': 'noticeSakAgain', 'caps-lock': 'noticeCapsLock', 'input-full': 'noticeInputFull',
   pin: 'noticePin', 'timed-out': 'noticeTimedOut',
+  'pin-new': 'noticePinNew', 'pin-again': 'noticePinAgain', 'pin-mismatch': 'noticePinMismatch',
 };
 
 function statusSection(s: ViewState, t: PromptStrings): HTMLElement {
@@ -247,6 +248,10 @@ function render(input: unknown): void {
     return;
   }
   document.title = s.windowKey;
+  if (s.phase === 'closed') {
+    (document.getElementById('root') ?? document.body).replaceChildren(el('div', 'backdrop'));
+    return;
+  }
   const t = stringsFor(s.lang);
   const card = el('main', `card phase-${s.phase}`);
   card.append(...sectionsOf(s, t));

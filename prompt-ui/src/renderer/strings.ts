@@ -31,6 +31,9 @@ interface PromptStrings {
   readonly noticeInputFull: string;
   readonly noticePin: string;
   readonly noticeTimedOut: string;
+  readonly noticePinNew: string;
+  readonly noticePinAgain: string;
+  readonly noticePinMismatch: string;
   readonly invalidState: string;
 }
 
@@ -66,6 +69,9 @@ const PROMPT_STRINGS: Readonly<Record<string, PromptStrings>> = {
     noticeInputFull: 'The answer is at its length limit; further keys are ignored.',
     noticePin: 'Enter your PIN.',
     noticeTimedOut: 'The prompt waited too long and was closed.',
+    noticePinNew: 'Choose a PIN of at least 4 characters. It will stand in for your password when you confirm your own requests here.',
+    noticePinAgain: 'Type the same PIN again.',
+    noticePinMismatch: 'That PIN was too short or not the same. Choose a PIN of at least 4 characters.',
     invalidState: 'The prompt received a request it cannot show. Nothing was approved.',
   },
   de: {
@@ -96,6 +102,9 @@ const PROMPT_STRINGS: Readonly<Record<string, PromptStrings>> = {
     noticeInputFull: 'Die Antwort hat ihre Höchstlänge erreicht; weitere Tasten werden ignoriert.',
     noticePin: 'Geben Sie Ihre PIN ein.',
     noticeTimedOut: 'Die Abfrage hat zu lange gewartet und wurde geschlossen.',
+    noticePinNew: 'Wählen Sie eine PIN aus mindestens 4 Zeichen. Sie ersetzt Ihr Passwort, wenn Sie hier Ihre eigenen Anfragen bestätigen.',
+    noticePinAgain: 'Geben Sie dieselbe PIN noch einmal ein.',
+    noticePinMismatch: 'Die PIN war zu kurz oder nicht dieselbe. Wählen Sie eine PIN aus mindestens 4 Zeichen.',
     invalidState: 'Die Abfrage hat eine Anfrage erhalten, die sie nicht anzeigen kann. Nichts wurde genehmigt.',
   },
   fr: {
@@ -126,6 +135,9 @@ const PROMPT_STRINGS: Readonly<Record<string, PromptStrings>> = {
     noticeInputFull: 'La réponse a atteint sa longueur maximale ; les touches suivantes sont ignorées.',
     noticePin: 'Saisissez votre code PIN.',
     noticeTimedOut: 'L’invite a attendu trop longtemps et a été fermée.',
+    noticePinNew: 'Choisissez un code PIN d’au moins 4 caractères. Il remplacera votre mot de passe quand vous confirmez ici vos propres demandes.',
+    noticePinAgain: 'Saisissez le même code PIN une seconde fois.',
+    noticePinMismatch: 'Ce code PIN était trop court ou différent. Choisissez un code PIN d’au moins 4 caractères.',
     invalidState: 'L’invite a reçu une demande qu’elle ne peut pas afficher. Rien n’a été autorisé.',
   },
   es: {
@@ -156,6 +168,9 @@ const PROMPT_STRINGS: Readonly<Record<string, PromptStrings>> = {
     noticeInputFull: 'La respuesta ha llegado a su longitud máxima; se ignoran más teclas.',
     noticePin: 'Introduzca su PIN.',
     noticeTimedOut: 'El diálogo esperó demasiado y se ha cerrado.',
+    noticePinNew: 'Elija un PIN de al menos 4 caracteres. Sustituirá a su contraseña cuando confirme aquí sus propias solicitudes.',
+    noticePinAgain: 'Introduzca el mismo PIN otra vez.',
+    noticePinMismatch: 'Ese PIN era demasiado corto o no coincide. Elija un PIN de al menos 4 caracteres.',
     invalidState: 'El diálogo recibió una solicitud que no puede mostrar. No se ha aprobado nada.',
   },
   ja: {
@@ -186,6 +201,9 @@ const PROMPT_STRINGS: Readonly<Record<string, PromptStrings>> = {
     noticeInputFull: '回答が最大の長さに達しました。これ以上のキーは無視されます。',
     noticePin: 'PIN を入力してください。',
     noticeTimedOut: '待ち時間が長すぎたため、認証画面を閉じました。',
+    noticePinNew: '4 文字以上の PIN を決めてください。ここで自分の要求を確認するとき、パスワードの代わりに使えます。',
+    noticePinAgain: '確認のため、同じ PIN をもう一度入力してください。',
+    noticePinMismatch: 'PIN が短すぎるか、一致しませんでした。4 文字以上の PIN を決めてください。',
     invalidState: '表示できない要求を受け取りました。何も承認されていません。',
   },
   ar: {
@@ -216,6 +234,9 @@ const PROMPT_STRINGS: Readonly<Record<string, PromptStrings>> = {
     noticeInputFull: 'بلغت الإجابة حدّها الأقصى؛ سيتم تجاهل المفاتيح الإضافية.',
     noticePin: 'أدخل رمز PIN.',
     noticeTimedOut: 'انتظر مربع المصادقة طويلًا فأُغلق.',
+    noticePinNew: 'اختر رمز PIN من 4 أحرف على الأقل. سيحل محل كلمة المرور عندما تؤكد طلباتك هنا.',
+    noticePinAgain: 'أدخل رمز PIN نفسه مرة أخرى.',
+    noticePinMismatch: 'كان رمز PIN قصيرًا جدًا أو غير مطابق. اختر رمز PIN من 4 أحرف على الأقل.',
     invalidState: 'تلقّى مربع المصادقة طلبًا لا يمكنه عرضه. لم تتم الموافقة على أي شيء.',
   },
 };
