@@ -64,6 +64,7 @@ test('PIN: set through the trusted prompt, accepted for the user\'s own auth_sel
         await s.waitLog(/asks for a PIN \(pin-new\)/, { from: at, timeoutMs: 30_000 });
         const asked = await screenReads(s, 'pin-new-german', /mindestens 4 Zeichen/); // tesseract reads ä as a
         assert.match(asked, /W[äa]hlen Sie eine PIN aus mindestens 4 Zeichen/i, `the PIN set-up speaks the requester's language; OCR read: ${asked}`);
+        assert.match(asked, /Legen Sie eine PIN fest/i, `its action's text too; OCR read: ${asked}`);
         await s.answer('ab');
         await s.waitLog(/asks for a PIN \(pin-mismatch\)/, { from: at, timeoutMs: 30_000 });
         const again = await screenReads(s, 'pin-mismatch-german', /zu kurz/);

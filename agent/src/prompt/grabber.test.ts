@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { grabberEvent } from './grabber.js';
 import { displayOfServer } from './sak-listener.js';
 import { bcp47 } from './trusted-prompt.js';
+import { pinTexts } from './pin-service.js';
 
 test('grabber frames: each report parses to its event; a wrong size is an error', () => {
   const ready = Buffer.from([3, 0, 0x40, 0, 7]);
@@ -28,4 +29,12 @@ test('prompt language: POSIX locales become BCP 47 tags', () => {
   assert.equal(bcp47('fr'), 'fr');
   assert.equal(bcp47('C.UTF-8'), 'en');
   assert.equal(bcp47(null), 'en');
+});
+
+test('PIN set-up texts: by the prompt\'s language, English for others, one per language of the renderer', () => {
+  assert.match(pinTexts('de-DE').description, /PIN für Ihre eigenen Anfragen/);
+  assert.match(pinTexts('fr').message, /code PIN/);
+  assert.equal(pinTexts('xx-YY'), pinTexts('en'));
+  const descriptions = new Set(['en', 'de', 'fr', 'es', 'ja', 'ar'].map((l) => pinTexts(l).description));
+  assert.equal(descriptions.size, 6);
 });

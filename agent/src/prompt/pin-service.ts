@@ -36,6 +36,21 @@ export interface PinServiceDeps {
   readonly log: (m: string) => void;
 }
 
+/** The set-up's own action texts (it has no .policy file) in the prompt's languages. */
+const PIN_TEXTS: Readonly<Record<string, { readonly description: string; readonly message: string }>> = {
+  en: { description: 'Set a PIN for your own requests', message: 'Set a PIN that may stand in for your password when you approve your own requests' },
+  de: { description: 'Eine PIN für Ihre eigenen Anfragen festlegen', message: 'Legen Sie eine PIN fest, die Ihr Passwort ersetzen kann, wenn Sie Ihre eigenen Anfragen bestätigen' },
+  fr: { description: 'Définir un code PIN pour vos propres demandes', message: 'Définissez un code PIN qui pourra remplacer votre mot de passe quand vous approuvez vos propres demandes' },
+  es: { description: 'Establecer un PIN para sus propias solicitudes', message: 'Establezca un PIN que pueda sustituir a su contraseña cuando apruebe sus propias solicitudes' },
+  ja: { description: '自分の要求のための PIN を設定', message: '自分の要求を承認するとき、パスワードの代わりに使える PIN を設定します' },
+  ar: { description: 'تعيين رمز PIN لطلباتك الخاصة', message: 'عيّن رمز PIN يمكن أن يحل محل كلمة المرور عندما توافق على طلباتك الخاصة' },
+};
+
+/** The texts for a BCP 47 tag ('de-DE' → de), English for other languages. */
+export function pinTexts(lang: string): { readonly description: string; readonly message: string } {
+  return PIN_TEXTS[lang.split('-')[0]!] ?? PIN_TEXTS['en']!;
+}
+
 /** The PIN the user chose, confirmed once; null when they gave up or the prompt ended. */
 async function chooseConfirmed(pin: PinEntry): Promise<string | null> {
   for (let i = 0; i < TRIES; i++) {
@@ -92,8 +107,10 @@ async function setPin(d: PinServiceDeps, sender: string): Promise<void> {
   let stored = false;
   let flowDone!: () => void;
   const flow = new Promise<void>((resolve) => { flowDone = resolve; });
+  const lang = bcp47(facts.locale);
+  const texts = pinTexts(lang);
   const side = d.prompts.side(target, {
-    lang: bcp47(facts.locale), description: 'Set a PIN for your own requests',
+    lang, description: texts.description,
     afterSuccess: async (authUid, pin) => {
       try {
         if (authUid !== uid) return;
@@ -110,7 +127,7 @@ async function setPin(d: PinServiceDeps, sender: string): Promise<void> {
     sessionKey: `pin:${uid}`, candidates: [uid], actionId: PIN_ACTION,
     subject: `unix-process:${pid}:${startTime}`, signal: new AbortController().signal,
     requester: { pid, uid, exe: facts.exe ?? '<unknown>', cmdline: processFacts(pid).argv, busName: sender },
-    presentation: { message: 'Set a PIN that may stand in for your password when you approve your own requests', iconName: '', untrustedDetails: {} },
+    presentation: { message: texts.message, iconName: '', untrustedDetails: {} },
   }, side);
   if (result.outcome !== 'authenticated') throw failed(`Not authenticated (${result.outcome}); the PIN is unchanged`);
   // the prompt asks for the PIN after the authentication has returned
