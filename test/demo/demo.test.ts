@@ -4,12 +4,15 @@
 // the test's, see withSystemBusMachine) that bus keeps its id and polkitd its name;
 // nothing of the demo outlives it (no process in its mount namespace, no display
 // lock, no demo user), also when it is stopped with SIGINT while Xorg starts or the
-// prompt is up.
+// prompt is up. On "the user's own display" (an Xorg with the module the test starts,
+// `--display :N`) the demo starts no Xorg and the test presses the SAK and types the
+// password when asked, as a person would; a display it cannot use is an error with
+// --display and a note (then the virtual display) with $DISPLAY.
 // (Not the X socket: another test may take the display number at once.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -17,6 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { busConfig, SYSTEM_BUS_SOCKET } from '../support/bus.js';
 import { POLKITD } from '../support/authority.js';
 import { ocr } from '../support/ocr.js';
+import { KEYCODES, startXorg } from '../support/xorg.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname; // build/test/demo -> repo
 const DEMO = join(ROOT, 'build', 'demo', 'demo.js');
@@ -58,6 +62,12 @@ interface RunOptions {
   readonly interruptAt?: RegExp;
   /** a mount namespace (a process's) to run the demo in, as if it were the machine's */
   readonly inNamespaceOf?: number;
+  /** the demo's arguments */
+  readonly args?: readonly string[];
+  /** $DISPLAY for the demo (default: none) */
+  readonly display?: string;
+  /** what a person does once stdout matches (each once, in order) */
+  readonly person?: readonly (readonly [RegExp, () => Promise<void>])[];
 }
 
 /** Runs the demo as `npm run demo` would, after ensure.sh. */
@@ -65,8 +75,13 @@ async function runDemo(o: RunOptions = {}): Promise<Run> {
   const scratchBefore = scratchDirs();
   let interruptAt = o.interruptAt;
   const outerNs = o.inNamespaceOf ? readlinkSync(`/proc/${o.inNamespaceOf}/ns/mnt`) : OWN_NS;
-  const argv = o.inNamespaceOf ? ['nsenter', `--mount=/proc/${o.inNamespaceOf}/ns/mnt`, '--', process.execPath, DEMO] : [process.execPath, DEMO];
-  const demo = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = [...(o.inNamespaceOf ? ['nsenter', `--mount=/proc/${o.inNamespaceOf}/ns/mnt`, '--'] : []), process.execPath, DEMO, ...(o.args ?? [])];
+  const env = { ...process.env };
+  delete env['DISPLAY']; // the machine's display, if any, is not the test's
+  if (o.display !== undefined) env['DISPLAY'] = o.display;
+  const demo = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const person = [...(o.person ?? [])];
+  let acting = Promise.resolve();
   let stdout = '';
   let stderr = '';
   let ns: string | null = null;
@@ -74,6 +89,10 @@ async function runDemo(o: RunOptions = {}): Promise<Run> {
   demo.stdout.setEncoding('utf8').on('data', (c: string) => {
     stdout += c;
     if (interruptAt?.test(stdout)) { interruptAt = undefined; demo.kill('SIGINT'); }
+    while (person.length > 0 && person[0]![0].test(stdout)) {
+      const act = person.shift()![1];
+      acting = acting.then(act);
+    }
   });
   demo.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
   const closed = new Promise<number | null>((resolve) => demo.on('close', (code) => resolve(code)));
@@ -88,7 +107,9 @@ async function runDemo(o: RunOptions = {}): Promise<Run> {
     }
     await sleep(20);
   }
-  return { code: await closed, stdout, stderr, ns, inner, scratchBefore };
+  const code = await closed;
+  await acting;
+  return { code, stdout, stderr, ns, inner, scratchBefore };
 }
 
 function busCall(address: string, member: string, ...args: string[]): string | null {
@@ -188,6 +209,50 @@ test('npm run demo where a system bus with polkitd runs: that bus keeps its id a
     assert.equal(busCall(address, 'GetNameOwner', 'string:org.freedesktop.PolicyKit1'), owner, 'polkitd still owns its name');
     assertNothingLeft(run);
   });
+});
+
+test('npm run demo -- --display :N on a display whose Xorg runs the module: no Xorg of its own, the person presses the SAK and types; nothing left', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tp-demotest-own-'));
+  chmodSync(dir, 0o755);
+  const sakSocket = join(dir, 'sak', 'sak.sock'); // its directory missing: the demo makes it for the run
+  const x = await startXorg({ module: true, moduleOptions: { User: 'trustpath', SAKSocket: sakSocket } });
+  try {
+    const run = await runDemo({
+      args: ['--display', x.display, '--sak-socket', sakSocket],
+      person: [
+        [/Press Ctrl\+Alt\+Pause on your keyboard now/, () => x.keyboard.tap(KEYCODES.Pause, [KEYCODES.Control_L, KEYCODES.Alt_L])],
+        [/Now type the password 'opensesame'/, async () => { await x.keyboard.type('opensesame'); await x.keyboard.tap(KEYCODES.Return); }],
+      ],
+    });
+    assert.equal(run.code, 0, `the demo succeeds; stdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+    assert.match(run.stdout, new RegExp(`on your own display ${x.display}, whose Xorg runs trustpath's X module`));
+    assert.doesNotMatch(run.stdout, /virtual/, 'no virtual display');
+    assert.match(run.stdout, /secret picture and phrase '[a-z]+ [a-z]+ [a-z]+ [a-z]+'/);
+    assert.match(run.stdout, /pkexec ran \/usr\/bin\/id as root: uid=0\(root\)/);
+    assert.match(run.stdout.trim().split('\n').at(-1)!, new RegExp(`^Screenshots: none \\(the prompt was on your own display ${x.display}\\)`));
+    assert.equal(existsSync(join(dir, 'sak')), false, 'the SAK socket directory the demo made is gone');
+    assertNothingLeft(run);
+  } finally {
+    await x.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('npm run demo -- --display with a display it cannot use: exit 2 and why, nothing started', async () => {
+  const run = await runDemo({ args: ['--display', ':97'] });
+  assert.equal(run.code, 2, `refused; stdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+  assert.match(run.stderr, /demo: --display :97 cannot show the demo: trustpath cannot connect to it/);
+  assert.equal(run.ns, null, 'no namespace was made');
+  const bad = await runDemo({ args: ['--display'] });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--display needs a display/);
+});
+
+test('npm run demo with a $DISPLAY it cannot use: says why, then goes on with a virtual display', async () => {
+  const run = await runDemo({ display: ':97', interruptAt: /^1\. /m });
+  assert.match(run.stdout, /^\$DISPLAY :97 is not used: trustpath cannot connect to it[^\n]*The demo uses a virtual display instead\.\n1\. /);
+  assert.equal(run.code, 130, `stopped; stderr:\n${run.stderr}`);
+  assertNothingLeft(run);
 });
 
 for (const [when, at] of [['while the prompt is up', /^5\. The prompt appears/m], ['while Xorg starts', /^1\. /m]] as const) {

@@ -49,10 +49,6 @@ export function grabberEvent(type: number, p: Buffer): GrabberEvent {
   }
 }
 
-/**
- * Whether the display runs trustpath's X module in enforce mode (`trustpath-input
- * --probe`), asked before anything is shown there. Rejects when it cannot tell.
- */
 /** trustpath-input's environment: the display and, where needed, its cookie. */
 function inputEnv(o: { display: string; xauthority?: string }): Record<string, string> {
   const env: Record<string, string> = { DISPLAY: o.display, PATH: '/usr/bin:/bin' };
@@ -60,8 +56,14 @@ function inputEnv(o: { display: string; xauthority?: string }): Record<string, s
   return env;
 }
 
-export function probeDisplay(o: Omit<GrabberOptions, 'windowTitle' | 'findTimeoutMs'>, timeoutMs = 8000): Promise<boolean> {
-  const child = spawn(o.path, ['--probe'], { stdio: ['ignore', 'pipe', 'pipe'], env: inputEnv(o) });
+/**
+ * Whether the display runs trustpath's X module in enforce mode (`trustpath-input
+ * --probe`, as this process or `as` another user), asked before anything is shown
+ * there. Rejects when it cannot tell.
+ */
+export function probeDisplay(o: Omit<GrabberOptions, 'windowTitle' | 'findTimeoutMs'> & { readonly as?: { uid: number; gid: number } },
+  timeoutMs = 8000): Promise<boolean> {
+  const child = spawn(o.path, ['--probe'], { stdio: ['ignore', 'pipe', 'pipe'], env: inputEnv(o), ...(o.as ?? {}) });
   const decoder = new FrameDecoder(FROM_CAPS);
   let answer: boolean | null = null;
   let why = '';
