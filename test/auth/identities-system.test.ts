@@ -1,6 +1,6 @@
 // challengeIdentities over the machine's real /etc/passwd and /etc/group (and NSS
 // for netgroups) with test users and a test admin group.
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { challengeIdentities } from '../../agent/src/auth/identities.js';
@@ -18,6 +18,8 @@ before(() => {
   b = ensureTestUser('tptid-b', 'x-Pw-1', { groups: [GROUP] });
   execFileSync('gpasswd', ['-a', 'root', GROUP], { stdio: 'ignore' });
 });
+// root keeps no test group: pkexec'd commands would run with it (a demo printed groups=0(root),1003(tptidadm))
+after(() => { execFileSync('gpasswd', ['-d', 'root', GROUP], { stdio: 'ignore' }); });
 
 /** gr_mem of GROUP as the file lists it */
 function members(): string[] {
