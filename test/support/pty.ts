@@ -20,10 +20,19 @@ export interface PtyOptions {
   readonly cwd?: string;
 }
 
+/**
+ * The program runs under a shell that keeps the terminal open for LINGER after it
+ * exits and then exits with its status. node-pty destroys the terminal's stream 200 ms
+ * after it sees the exit if the stream has not ended by then: output still on its way
+ * through the kernel's pty buffer (a loaded machine is slow to pass it on) was lost,
+ * and a CI run missed the "rc=126" a shell had printed as its last line.
+ */
+const LINGER = ['/bin/sh', '-c', '"$@"; rc=$?; sleep 0.5; exit $rc', 'sh'] as const;
+
 /** Starts argv[0] with its arguments on a fresh 120x40 pty. */
 export function spawnPty(argv: readonly string[], opts: PtyOptions = {}): PtySession {
-  const [file, ...args] = argv;
-  if (!file) throw new Error('spawnPty: empty argv');
+  if (argv.length === 0) throw new Error('spawnPty: empty argv');
+  const [file, ...args] = [...LINGER, ...argv];
   const term = pty.spawn(file, args, {
     name: 'xterm', cols: 120, rows: 40, cwd: opts.cwd ?? '/',
     env: { TERM: 'xterm', PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', ...opts.env },
