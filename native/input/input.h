@@ -33,8 +33,7 @@ struct tpi_x {
 	struct xkb_context *ctx;
 	struct xkb_keymap *keymap;
 	struct xkb_state *state;
-	struct xkb_compose_table *compose_table;  /* NULL: no Compose (dead keys give nothing) */
-	struct xkb_compose_state *compose;
+	struct xkb_compose_state *compose;  /* NULL: no Compose table (dead keys give nothing) */
 };
 
 /* x.c: connection, extension, finding the host window */

@@ -13,6 +13,8 @@
 int
 tpi_keys_init(struct tpi_x *x)
 {
+	struct xkb_compose_table *table;
+
 	/* no environment, no include paths: the keymap comes from the server only */
 	x->ctx = xkb_context_new(XKB_CONTEXT_NO_DEFAULT_INCLUDES | XKB_CONTEXT_NO_ENVIRONMENT_NAMES);
 	if (x->ctx == NULL)
@@ -25,9 +27,11 @@ tpi_keys_init(struct tpi_x *x)
 	if (x->kbd_id < 0)
 		return -1;
 	/* without a table (no X locale data installed) dead keys give no text */
-	x->compose_table = xkb_compose_table_new_from_locale(x->ctx, "C.UTF-8", XKB_COMPOSE_COMPILE_NO_FLAGS);
-	if (x->compose_table != NULL)
-		x->compose = xkb_compose_state_new(x->compose_table, XKB_COMPOSE_STATE_NO_FLAGS);
+	table = xkb_compose_table_new_from_locale(x->ctx, "C.UTF-8", XKB_COMPOSE_COMPILE_NO_FLAGS);
+	if (table != NULL) {
+		x->compose = xkb_compose_state_new(table, XKB_COMPOSE_STATE_NO_FLAGS);
+		xkb_compose_table_unref(table); /* the state holds its own reference */
+	}
 	return tpi_keys_reload(x);
 }
 
