@@ -179,22 +179,24 @@ async function titleSettled(cdp: CdpPipe, targetId: string, title: string, deadl
   }
 }
 
-/** @internal the expression that renders a state and waits for it to be painted */
+/** @internal an expression: resolves 'painted' once the page has painted twice from now */
+const TWO_FRAMES = "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r('painted'))))";
+
+/** @internal an expression: TWO_FRAMES once the page is visible (now, or when it becomes so) */
 const PAINTED_WHEN_VISIBLE = `new Promise((r) => {
-  const paint = () => requestAnimationFrame(() => requestAnimationFrame(() => r('painted')));
-  if (document.visibilityState === 'visible') { paint(); return; }
+  if (document.visibilityState === 'visible') { r(); return; }
   document.addEventListener('visibilitychange', function seen() {
     if (document.visibilityState !== 'visible') return;
     document.removeEventListener('visibilitychange', seen);
-    paint();
+    r();
   });
-})`;
+}).then(() => ${TWO_FRAMES})`;
 
+/** @internal the expression that renders a state and waits for it to be painted */
 function renderExpression(state: PromptViewState): string {
   const json = JSON.stringify(JSON.stringify(state));
   return `(() => { window.trustpathPrompt.render(JSON.parse(${json}));
-    return document.visibilityState === 'hidden' ? 'hidden'
-      : new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r('painted')))); })()`;
+    return document.visibilityState === 'hidden' ? 'hidden' : ${TWO_FRAMES}; })()`;
 }
 
 /** @internal the first MAX_LOGGED_LINES lines of Chromium's stderr, each cut to 500 chars */
