@@ -5,12 +5,10 @@
 // the module's SAK socket is free for the demo's trustpathd: an installed trustpathd
 // listening there already serves that display with its own prompt.
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { probeDisplay } from '../agent/src/prompt/grabber.js';
 import { trustedIds } from '../test/xserver/harness.js';
-
-const ROOT = new URL('../..', import.meta.url).pathname; // build/demo -> repo
-const INPUT = join(ROOT, 'native', 'out', 'trustpath-input');
+import { INPUT } from './story.js';
 /** the module's default SAKSocket (xserver-ext/src/config.c), as packaging/ configures it */
 export const DEFAULT_SAK_SOCKET = '/run/trustpath/sak.sock';
 

@@ -8,7 +8,6 @@
 // The components are started with the project's test support (test/support/*: the same
 // Xorg, bus and daemon start-up the scenario tests use), on purpose: the demo shows
 // what the tests prove, with the same parts.
-import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +15,7 @@ import { SYSTEM_BUS_SOCKET, startBus } from '../test/support/bus.js';
 import { startAuthorityOn, type AuthorityOnBus } from '../test/support/system-bus.js';
 import { KEYCODES, startXorg, type Xorg } from '../test/support/xorg.js';
 import { spawnPty, type PtySession } from '../test/support/pty.js';
+import { screenshot } from '../test/support/screen.js';
 import { trustedIds, type Ids } from '../test/xserver/harness.js';
 import { secretArt } from '../prompt-ui/src/secret-art.js';
 import { addDemoUser, privateEtc, privateRunDbus, type DemoUser } from './namespace.js';
@@ -25,7 +25,7 @@ import type { OwnDisplay } from './display.js';
 const ROOT = new URL('../..', import.meta.url).pathname; // build/demo -> repo
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'demo');
 export const SHOTS = ['1-request.png', '2-after-sak.png'] as const;
-const INPUT = join(ROOT, 'native', 'out', 'trustpath-input');
+export const INPUT = join(ROOT, 'native', 'out', 'trustpath-input');
 const SAK_LISTEN = join(ROOT, 'native', 'out', 'trustpath-sak-listen');
 export const DEMO_USER = 'tpdemo';
 /** lowercase letters only: the inputtest keyboard types letters and spaces */
@@ -51,14 +51,9 @@ function trustedDir(path: string, ids: Ids): string {
   return path;
 }
 
-/** The whole display as the trusted user sees it (the module lets only it read the screen under a prompt). */
-function screenshot(x: Xorg, cookie: string, ids: Ids, name: string): string {
-  const png = join(ARTIFACTS, name);
-  const big = { maxBuffer: 64 * 1024 * 1024 };
-  const xwd = spawnSync('xwd', ['-root', '-silent', '-display', x.display], { ...big, uid: ids.uid, gid: ids.gid, env: { XAUTHORITY: cookie } });
-  if (xwd.status !== 0) throw new Error(`xwd as trustpath failed: ${xwd.stderr.toString().trim()}`);
-  const pnm = execFileSync('xwdtopnm', { ...big, input: xwd.stdout, stdio: ['pipe', 'pipe', 'ignore'] });
-  writeFileSync(png, execFileSync('pnmtopng', { ...big, input: pnm, stdio: ['pipe', 'pipe', 'ignore'] }));
+/** The whole display as the trusted user sees it (the module lets only it read the screen under a prompt); the path told. */
+function screenshotAs(x: Xorg, cookie: string, ids: Ids, name: string): string {
+  screenshot(x.display, ids, cookie, join(ARTIFACTS, name));
   return join('test-artifacts', 'demo', name);
 }
 
@@ -168,7 +163,7 @@ async function byVirtualKeyboard(c: StoryContext, stage: Stage & { readonly x: X
   const { user, x, authority, ids, stateDir } = stage;
   const cookie = x.cookieFileFor(ids.uid, ids.gid);
   c.say(`The prompt appears on display ${x.display} after ${ms} ms, drawn by Chromium as 'trustpath' and held by ` +
-    `trustpath-input; it names /usr/bin/id and asks for Ctrl+Alt+Pause first (screenshot: ${screenshot(x, cookie, ids, SHOTS[0])}).`);
+    `trustpath-input; it names /usr/bin/id and asks for Ctrl+Alt+Pause first (screenshot: ${screenshotAs(x, cookie, ids, SHOTS[0])}).`);
 
   await c.until(x.keyboard.type('zzz'));
   await c.until(x.keyboard.tap(KEYCODES.Return));
@@ -182,7 +177,7 @@ async function byVirtualKeyboard(c: StoryContext, stage: Stage & { readonly x: X
   await c.until(sleep(300));
   const phrase = secretArt(readFileSync(join(stateDir, 'secrets', String(user.uid)))).phrase;
   c.say(`Ctrl+Alt+Pause: only the X server sees it (no program can fake it) and tells trustpathd; the prompt now shows ` +
-    `${user.name}'s secret picture and phrase '${phrase}', which a fake dialog could not know (screenshot: ${screenshot(x, cookie, ids, SHOTS[1])}).`);
+    `${user.name}'s secret picture and phrase '${phrase}', which a fake dialog could not know (screenshot: ${screenshotAs(x, cookie, ids, SHOTS[1])}).`);
 
   await c.until(x.keyboard.type(user.password));
   await c.until(x.keyboard.tap(KEYCODES.Return));

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { busConfig, SYSTEM_BUS_SOCKET } from '../support/bus.js';
 import { POLKITD } from '../support/authority.js';
-import { ocr } from '../support/ocr.js';
+import { ocr } from '../support/screen.js';
 import { KEYCODES, startXorg } from '../support/xorg.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname; // build/test/demo -> repo

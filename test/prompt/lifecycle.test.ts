@@ -4,21 +4,11 @@
 // the configured timeout dismisses a prompt nobody answers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { withPromptScene, type PromptScene } from './scene.js';
+import { pkcheckRequest as check, withPromptScene } from './scene.js';
 
 const ESCAPE = 9;
 const TIMEOUT_S = 20;
-
-
-/** pkcheck (root) for a fresh process of the desktop user, with user interaction. */
-function check(s: PromptScene): { exited: Promise<unknown[]>; kill: () => void; subject: () => void } {
-  const subject = spawn('sleep', ['600'], { uid: s.user.uid, gid: s.user.gid, stdio: 'ignore' });
-  const p = spawn('pkcheck', ['--action-id', 'org.freedesktop.policykit.exec', '--process', String(subject.pid), '--allow-user-interaction'], { stdio: 'ignore' });
-  return { exited: once(p, 'exit'), kill: () => p.kill('SIGKILL'), subject: () => subject.kill() };
-}
 
 test('prompt lifecycle: client gone, one at a time, timeout', async (t) => {
   await withPromptScene({ module: true, daemonArgs: ['--prompt-timeout-seconds', String(TIMEOUT_S)] }, async (s) => {

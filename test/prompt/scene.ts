@@ -5,7 +5,7 @@
 // identity is itself (a rules file), Debian's pkexec in a pty, and screenshots taken
 // as the trusted user (the module lets only it read the screen while a prompt is up),
 // kept under test-artifacts/prompt/ and read back with tesseract.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { withSystemBusAuthority, type AuthorityOnBus } from '../support/system-b
 import { KEYCODES, startXorg, type Xorg } from '../support/xorg.js';
 import { ensureTestUser, type TestUser } from '../support/users.js';
 import { spawnPty, type PtySession } from '../support/pty.js';
-import { ocr } from '../support/ocr.js';
+import { ocr, screenshot } from '../support/screen.js';
 import { trustedIds } from '../xserver/harness.js';
 import { secretArt } from '../../prompt-ui/src/secret-art.js';
 
@@ -76,25 +76,40 @@ export interface PromptSceneOptions {
   readonly warm?: boolean;
 }
 
+/** A request of the desktop user: pkcheck (as root, with user interaction) for a fresh process of theirs. */
+export interface PkcheckRequest {
+  /** pkcheck's exit: [code, signal] */
+  readonly exited: Promise<unknown[]>;
+  /** kills pkcheck */
+  kill(): void;
+  /** ends the subject process */
+  subject(): void;
+}
+
+export function pkcheckRequest(s: Pick<PromptScene, 'user'>): PkcheckRequest {
+  const subject = spawn('sleep', ['600'], { uid: s.user.uid, gid: s.user.gid, stdio: 'ignore' });
+  const p = spawn('pkcheck', ['--action-id', 'org.freedesktop.policykit.exec', '--process', String(subject.pid), '--allow-user-interaction'], { stdio: 'ignore' });
+  return { exited: once(p, 'exit'), kill: () => p.kill('SIGKILL'), subject: () => subject.kill() };
+}
+
 /** One request shown and dismissed with Escape (see PromptSceneOptions.warm); up to 3 tries. */
 async function warmUp(s: PromptScene): Promise<void> {
-  const subject = spawn('sleep', ['600'], { uid: s.user.uid, gid: s.user.gid, stdio: 'ignore' });
-  try {
-    for (let attempt = 1; ; attempt++) {
-      const from = s.log().length;
-      const check = spawn('pkcheck', ['--action-id', 'org.freedesktop.policykit.exec', '--process', String(subject.pid), '--allow-user-interaction'], { stdio: 'ignore' });
-      const exited = once(check, 'exit');
-      const shown = await Promise.race([s.waitLog(/: shown \(/, { from, timeoutMs: 180_000 }).then(() => true), exited.then(() => false)]);
+  for (let attempt = 1; ; attempt++) {
+    const from = s.log().length;
+    const c = pkcheckRequest(s);
+    try {
+      const shown = await Promise.race([s.waitLog(/: shown \(/, { from, timeoutMs: 180_000 }).then(() => true), c.exited.then(() => false)]);
       if (shown) {
         await s.x.keyboard.tap(ESCAPE);
-        await exited;
+        await c.exited;
         await s.waitLog(/: closed/, { from });
         return;
       }
-      if (attempt === 3) throw new Error(`no prompt came up in 3 tries; trustpathd said:\n${s.log().slice(-4000)}`);
+    } finally {
+      c.kill();
+      c.subject();
     }
-  } finally {
-    subject.kill();
+    if (attempt === 3) throw new Error(`no prompt came up in 3 tries; trustpathd said:\n${s.log().slice(-4000)}`);
   }
 }
 
@@ -170,13 +185,7 @@ export async function withPromptScene(o: PromptSceneOptions, fn: (s: PromptScene
           if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr.toString()}`);
           return r.stdout;
         },
-        screenshot(name) {
-          const png = join(ARTIFACTS, `${name}.png`);
-          const xwd = scene.asTrusted(['xwd', '-root', '-silent']);
-          const pnm = execFileSync('xwdtopnm', { input: xwd, maxBuffer: 64 * 1024 * 1024, stdio: ['pipe', 'pipe', 'ignore'] });
-          writeFileSync(png, execFileSync('pnmtopng', { input: pnm, maxBuffer: 64 * 1024 * 1024, stdio: ['pipe', 'pipe', 'ignore'] }));
-          return png;
-        },
+        screenshot: (name) => screenshot(x.display, trusted, cookie, join(ARTIFACTS, `${name}.png`)),
         ocr,
         secretPhrase: () => secretArt(readFileSync(join(stateDir, 'secrets', String(user.uid)))).phrase,
         async setAdmins(names) {
