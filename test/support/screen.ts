@@ -17,6 +17,20 @@ export function screenshot(display: string, as: { readonly uid: number; readonly
   return png;
 }
 
+/**
+ * Whether `word` is in `read`, text from ocr(), with the letters tesseract confuses in
+ * sans-serif type taken as one: capital I, small l, one and bar are the same single
+ * stroke there (a CI run read 'llama' as 'Ilama'), and capital O and zero the same ring.
+ * Case is ignored.
+ */
+export function reads(read: string, word: string): boolean {
+  return fold(read).includes(fold(word));
+}
+
+function fold(text: string): string {
+  return text.replace(/[Il1|]/g, 'l').replace(/[O0]/g, 'o').toLowerCase();
+}
+
 /** The text tesseract reads in `png`, whitespace collapsed. */
 export function ocr(png: string): string {
   const colour = execFileSync('pngtopnm', [png], { maxBuffer: BIG, stdio: ['ignore', 'pipe', 'ignore'] });
