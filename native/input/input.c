@@ -4,13 +4,14 @@
  * with the user's layout, and hands the text only to the PAM helper's pipe or
  * the PIN hash; trustpathd learns counts and decisions, never the text.
  *
- *   usage: trustpath-input --window-title KEY [--find-timeout-ms N]
+ *   usage: trustpath-input --window-title KEY [--find-timeout-ms N] [--compose-locale L]
  *          trustpath-input --probe    (one READY: is this display protected? then exit 0)
  *   stdin/stdout: frames with trustpathd (PROTOCOL.md); stderr: diagnostics
  *
  * Exit status: 0 QUIT or end of file, 1 protocol error or fatal FAIL,
  * 2 misuse (no frames). */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,10 +28,12 @@
 #define TPI_MAX_FIND_MS 600000L
 #define TPI_READY_PROTECTED 0x01
 #define TPI_READY_OVERLAY 0x02
+#define USAGE "usage: trustpath-input --window-title KEY [--find-timeout-ms N] [--compose-locale L] | --probe"
 
 struct tpi_args {
 	const char *key;
 	long find_ms;
+	const char *compose;        /* the locale whose Compose table dead keys use */
 	int probe;                  /* --probe: only say whether the display is protected */
 };
 
@@ -58,6 +61,21 @@ valid_key(const char *k)
 	return 1;
 }
 
+/* A locale name as the daemon passes it (pt_BR.UTF-8, sr_RS.UTF-8@latin): it only
+ * selects a system Compose table, and is never a path. */
+static int
+valid_locale(const char *l)
+{
+	size_t i, n = strnlen(l, TPI_MAX_LOCALE + 1);
+
+	if (n == 0 || n > TPI_MAX_LOCALE || l[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)l[i]) && strchr("_.@-", l[i]) == NULL)
+			return 0;
+	return 1;
+}
+
 static long
 parse_ms(const char *s)
 {
@@ -74,7 +92,7 @@ parse_ms(const char *s)
 static struct tpi_args
 parse_args(int argc, char **argv)
 {
-	struct tpi_args a = { NULL, TPI_DEFAULT_FIND_MS, 0 };
+	struct tpi_args a = { NULL, TPI_DEFAULT_FIND_MS, "C.UTF-8", 0 };
 	int i;
 
 	if (argc == 2 && strcmp(argv[1], "--probe") == 0) {
@@ -86,11 +104,13 @@ parse_args(int argc, char **argv)
 			a.key = argv[i + 1];
 		else if (strcmp(argv[i], "--find-timeout-ms") == 0)
 			a.find_ms = parse_ms(argv[i + 1]);
+		else if (strcmp(argv[i], "--compose-locale") == 0 && valid_locale(argv[i + 1]))
+			a.compose = argv[i + 1];
 		else
-			misuse("usage: trustpath-input --window-title KEY [--find-timeout-ms N] | --probe");
+			misuse(USAGE);
 	}
 	if (i != argc || a.key == NULL || !valid_key(a.key))
-		misuse("usage: trustpath-input --window-title KEY [--find-timeout-ms N] | --probe");
+		misuse(USAGE);
 	return a;
 }
 
@@ -366,7 +386,7 @@ main(int argc, char **argv)
 	send_ready(&s);
 	/* After READY: the prompt is on screen a keymap fetch sooner. Key events wait in
 	 * xcb's queue meanwhile, and nothing is typed before ARM anyway. */
-	if (tpi_keys_init(&s.x) != 0)
+	if (tpi_keys_init(&s.x, a.compose) != 0)
 		die(&s, "cannot read the keymap (XKB)");
 	run(&s, sfd);
 }

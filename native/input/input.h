@@ -10,6 +10,7 @@
 #include "text.h"
 
 #define TPI_MAX_KEY 128u     /* window title nonce */
+#define TPI_MAX_LOCALE 64u   /* --compose-locale */
 #define TPI_KEYBUF 64u       /* UTF-8 of one key press */
 
 /* Everything that holds typed text, in one locked page. */
@@ -58,7 +59,7 @@ enum tpi_key {
 	TPI_KEY_NEXT,
 	TPI_KEY_SUBMIT,
 };
-int tpi_keys_init(struct tpi_x *x);
+int tpi_keys_init(struct tpi_x *x, const char *compose_locale);
 int tpi_keys_reload(struct tpi_x *x);
 /* Follows XKB events; -1 if the keymap could not be reloaded. */
 int tpi_keys_xkb_event(struct tpi_x *x, const xcb_generic_event_t *ev);

@@ -1,17 +1,21 @@
 /* Key presses to actions, with the server's current keymap and state for the
  * core keyboard (xkbcommon-x11), so the user's own layout is used and layout
  * changes while the prompt is up are followed. Dead keys and Compose sequences
- * go through the system's Compose table for UTF-8 (the environment the daemon
- * gives has no HOME or XCOMPOSEFILE, so no user's file is read). */
+ * go through the system's Compose table for the user's locale (LC_CTYPE of the
+ * requesting process, as the daemon passes it), as in the user's own programs:
+ * pt_BR's ´ then c gives ç where en_US's gives ć. The environment is cleared, so
+ * no XCOMPOSEFILE or user's ~/.XCompose is read. */
 #include <stdlib.h>
+#include <string.h>
 #include <xcb/xkb.h>
 #include <xkbcommon/xkbcommon-compose.h>
 #include <xkbcommon/xkbcommon-x11.h>
 
 #include "input.h"
+#include "io.h"
 
 int
-tpi_keys_init(struct tpi_x *x)
+tpi_keys_init(struct tpi_x *x, const char *compose_locale)
 {
 	struct xkb_compose_table *table;
 
@@ -26,8 +30,13 @@ tpi_keys_init(struct tpi_x *x)
 	x->kbd_id = xkb_x11_get_core_keyboard_device_id(x->c);
 	if (x->kbd_id < 0)
 		return -1;
-	/* without a table (no X locale data installed) dead keys give no text */
-	table = xkb_compose_table_new_from_locale(x->ctx, "C.UTF-8", XKB_COMPOSE_COMPILE_NO_FLAGS);
+	/* A locale without a table of its own gets the common UTF-8 one; without any
+	 * (no X locale data installed) dead keys give no text. */
+	table = xkb_compose_table_new_from_locale(x->ctx, compose_locale, XKB_COMPOSE_COMPILE_NO_FLAGS);
+	if (table == NULL && strcmp(compose_locale, "C.UTF-8") != 0) {
+		tpi_log("no Compose table for %s; using C.UTF-8's", compose_locale);
+		table = xkb_compose_table_new_from_locale(x->ctx, "C.UTF-8", XKB_COMPOSE_COMPILE_NO_FLAGS);
+	}
 	if (table != NULL) {
 		x->compose = xkb_compose_state_new(table, XKB_COMPOSE_STATE_NO_FLAGS);
 		xkb_compose_table_unref(table); /* the state holds its own reference */

@@ -63,8 +63,8 @@ function answer(text: string): Buffer {
 }
 
 /** Runs fn with a grabber holding a fresh host window, then quits both. */
-async function withGrab(fn: (input: FrameProcess, win: number) => Promise<void>): Promise<void> {
-  const { host, input, ready } = await grab(scene);
+async function withGrab(fn: (input: FrameProcess, win: number) => Promise<void>, args: readonly string[] = []): Promise<void> {
+  const { host, input, ready } = await grab(scene, undefined, args);
   try {
     await fn(input, ready.payload.readUInt32BE(1));
     assert.equal(host.has(/^KEY /), false, 'the host itself never receives a key');
@@ -79,7 +79,7 @@ async function settle(): Promise<void> { await sleep(250); }
 type Fifo = ReturnType<typeof makeFifo>;
 
 /** withGrab plus a FIFO in PIPE mode (armed first when `arm`). */
-async function withPipe(arm: boolean, fn: (input: FrameProcess, fifo: Fifo) => Promise<void>): Promise<void> {
+async function withPipe(arm: boolean, fn: (input: FrameProcess, fifo: Fifo) => Promise<void>, args: readonly string[] = []): Promise<void> {
   await withGrab(async (input) => {
     const fifo = makeFifo();
     try {
@@ -88,7 +88,7 @@ async function withPipe(arm: boolean, fn: (input: FrameProcess, fifo: Fifo) => P
       await settle();
       await fn(input, fifo);
     } finally { closeSync(fifo.fd); }
-  });
+  }, args);
 }
 
 test('the host window is found, shown full screen and READY says protected', async () => {
@@ -344,6 +344,29 @@ test('dead keys (de): ´+e gives é, ^+a gives â, ´+space gives \' (as in X cl
       await input.waitFrame(OUTT.SUBMIT);
       assert.deepEqual(readFifo(fifo.fd), answer('eéâ\''));
     });
+  } finally {
+    runX(scene, 'root', 'setxkbmap', ['us']);
+  }
+});
+
+test('Compose follows the locale given (us intl): ´+c gives ç for pt_BR.UTF-8 as in Brazilian programs, ć by default; an unknown locale falls back', async () => {
+  const APOSTROPHE = 48; // us(intl): dead_acute
+  runX(scene, 'root', 'setxkbmap', ['-layout', 'us', '-variant', 'intl']);
+  try {
+    const typed = async (args: readonly string[]): Promise<Buffer> => {
+      let out: Buffer = Buffer.alloc(0);
+      await withPipe(true, async (input, fifo) => {
+        await scene.x.keyboard.tap(APOSTROPHE);
+        await scene.x.keyboard.type('c');
+        await scene.x.keyboard.tap(KEYS.Return);
+        await input.waitFrame(OUTT.SUBMIT);
+        out = readFifo(fifo.fd);
+      }, args);
+      return out;
+    };
+    assert.deepEqual(await typed(['--compose-locale', 'pt_BR.UTF-8']), answer('ç'));
+    assert.deepEqual(await typed([]), answer('ć'), 'C.UTF-8 (the en_US table) without the option');
+    assert.deepEqual(await typed(['--compose-locale', 'xx_YY.UTF-8']), answer('ć'), 'a locale without a table: the common one');
   } finally {
     runX(scene, 'root', 'setxkbmap', ['us']);
   }

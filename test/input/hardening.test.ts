@@ -50,6 +50,12 @@ test('misuse exits 2 without frames: root, bad or missing arguments', async () =
     [['--window-title', 'has space'], scene.trusted.uid],
     [['--window-title', 'k', '--find-timeout-ms', '-1'], scene.trusted.uid],
     [['--window-title', 'k', '--bogus', '1'], scene.trusted.uid],
+    // a Compose locale is a name, never a path
+    [['--window-title', 'k', '--compose-locale', '../../../tmp/Compose'], scene.trusted.uid],
+    [['--window-title', 'k', '--compose-locale', '/tmp/Compose'], scene.trusted.uid],
+    [['--window-title', 'k', '--compose-locale', ''], scene.trusted.uid],
+    [['--window-title', 'k', '--compose-locale', `pt_BR.UTF-8${'x'.repeat(60)}`], scene.trusted.uid],
+    [['--window-title', 'k', '--compose-locale'], scene.trusted.uid],
   ];
   for (const [args, uid] of runs) {
     const r = spawnSync(INPUT_BIN, args, { uid, gid: uid === 0 ? 0 : scene.trusted.gid, env: { DISPLAY: scene.x.display } });
@@ -61,7 +67,7 @@ test('misuse exits 2 without frames: root, bad or missing arguments', async () =
 test('ASan/UBSan build: a whole prompt (PIN set, typing, QUIT) runs clean', async () => {
   const key = newKey();
   const host = await startHost(scene, key);
-  const input = spawnAs(join(OUT, 'test/input-asan'), ['--window-title', key], scene.trusted, { DISPLAY: scene.x.display });
+  const input = spawnAs(join(OUT, 'test/input-asan'), ['--window-title', key, '--compose-locale', 'pt_BR.UTF-8'], scene.trusted, { DISPLAY: scene.x.display });
   try {
     await input.ready();
     input.send(IN.ARM);

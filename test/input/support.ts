@@ -165,9 +165,9 @@ export async function startHost(s: Scene, key: string, owner: Owner = 'trusted')
 }
 
 /** A host and a grabber that has taken its window (READY). */
-export async function grab(s: Scene, key = newKey()): Promise<{ host: Client; input: FrameProcess; ready: Frame }> {
+export async function grab(s: Scene, key = newKey(), extra: readonly string[] = []): Promise<{ host: Client; input: FrameProcess; ready: Frame }> {
   const host = await startHost(s, key);
-  const input = startGrabber(s, key);
+  const input = startGrabber(s, key, extra);
   const ready = await input.ready();
   return { host, input, ready };
 }
