@@ -4,13 +4,14 @@
 //  - the request appears (screenshot as the trusted user, read by OCR), typing before
 //    the SAK is ignored, the SAK reveals the user's secret phrase, the password typed on
 //    the keyboard runs the command as root;
-//  - a wrong password shows the retry; Escape dismisses (pkexec exits 126);
+//  - a wrong password shows the retry; the requester's language; its LC_CTYPE's
+//    Compose table for dead keys; Escape dismisses (pkexec exits 126);
 //  - XTEST typing and an XTEST-sent SAK do nothing;
 //  - an attack client of the user's own uid, running during the prompt, learns nothing;
 //  - two admins: the chooser moves with Down and Enter picks the other one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KEYCODES } from '../support/xorg.js';
 import { ensureTestUser } from '../support/users.js';
@@ -111,6 +112,35 @@ test('pkexec through the trusted prompt on a protected display', async (t) => {
         await term.expect(/rc=126/);
       } finally {
         term.kill();
+      }
+    });
+
+    await t.test('dead keys compose as in the requester\'s LC_CTYPE: with pt_BR and us(intl), ´ then c types the ç of the password', async () => {
+      const APOSTROPHE = 48; // us(intl): dead_acute; pt_BR's Compose makes ´+c a ç (en_US's, a ć)
+      const setxkbmap = (...args: string[]): void => {
+        const r = spawnSync('setxkbmap', args, { env: { DISPLAY: s.x.display, XAUTHORITY: s.x.cookieFileFor(0, 0) }, encoding: 'utf8' });
+        assert.equal(r.status, 0, `setxkbmap ${args.join(' ')}: ${r.stderr}`);
+      };
+      const chpasswd = (password: string): void => { execFileSync('chpasswd', { input: `${s.user.name}:${password}\n` }); };
+      chpasswd('paçoca');
+      setxkbmap('-layout', 'us', '-variant', 'intl');
+      const at = s.log().length;
+      const term = s.shell(`env LANG=en_US.UTF-8 LC_CTYPE=pt_BR.UTF-8 bash -c 'pkexec /usr/bin/id; echo "rc=$?"'`);
+      try {
+        await s.waitLog(/shown \(protected\)/, { from: at, timeoutMs: 120_000 });
+        await sak(s, at);
+        await pamAsks(s, at);
+        await s.x.keyboard.type('pa');
+        await s.x.keyboard.tap(APOSTROPHE);
+        await s.answer('coca');
+        await s.ranAsRoot(term);
+      } finally {
+        term.kill();
+        chpasswd(s.user.password);
+        // the module refuses keymap changes while a prompt is up: after a failure, it
+        // closes only once the authentication has noticed pkexec gone
+        await s.waitLog(/prompt \d+ on :\d+: closed/, { from: at, timeoutMs: 10_000 }).catch(() => undefined);
+        setxkbmap('us');
       }
     });
 

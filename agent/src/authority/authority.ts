@@ -20,7 +20,8 @@ import type { AuthenticationManager } from '../auth/authentication-manager.js';
 import type { PromptSide } from '../auth/prompt-side.js';
 import type { AuthResult } from '../auth/types.js';
 import type { DisplayResolver, DisplayTarget } from '../prompt/displays.js';
-import { bcp47, type TrustedPrompts } from '../prompt/trusted-prompt.js';
+import { bcp47, composeLocale } from '../prompt/locales.js';
+import type { PromptContext, TrustedPrompts } from '../prompt/trusted-prompt.js';
 
 export type AuthorizationResult = [boolean, boolean, Record<string, string>];
 
@@ -54,7 +55,7 @@ export interface AuthorityDeps {
     readonly allowSessionAgents: boolean;
   };
   /** A process's executable and its start time read after it (the root policy reader). */
-  readonly exeOf: (pid: number) => Promise<{ readonly exe: string | null; readonly startTime: bigint | null; readonly locale?: string | null }>;
+  readonly exeOf: (pid: number) => Promise<{ readonly exe: string | null; readonly startTime: bigint | null; readonly locale?: string | null; readonly ctype?: string | null }>;
 }
 
 const MAX_CANCELLABLE = 4096;
@@ -157,7 +158,7 @@ export class Authority {
       const target = await this.#displayOf(subject, ofSubject.uid);
       if (target !== null && this.d.trusted) {
         const { manager, prompts } = this.d.trusted;
-        return this.#ownChallenge({ manager, prompt: (lang, description) => prompts.side(target, { lang, description }), pin: true },
+        return this.#ownChallenge({ manager, prompt: (context) => prompts.side(target, context), pin: true },
           sender, callerUid, subject, ofSubject.uid, actionId, decision, signal);
       }
       const agent = await this.#agentFor(subject);
@@ -185,15 +186,15 @@ export class Authority {
   }
 
   /** Executable and message locale of `pid`, as #verifiedExe checks them (null when unverified). */
-  async #verifiedProcess(pid: number | undefined, startTime?: bigint): Promise<{ exe: string | null; locale: string | null }> {
-    const none = { exe: null, locale: null };
+  async #verifiedProcess(pid: number | undefined, startTime?: bigint): Promise<{ exe: string | null; locale: string | null; ctype: string | null }> {
+    const none = { exe: null, locale: null, ctype: null };
     if (pid === undefined) return none;
     let expected = startTime;
     if (expected === undefined) {
       try { expected = startTimeOf(pid); } catch { return none; }
     }
     const a = await this.d.exeOf(pid).catch(() => null);
-    return a && a.startTime === expected ? { exe: a.exe, locale: a.locale ?? null } : none;
+    return a && a.startTime === expected ? { exe: a.exe, locale: a.locale ?? null, ctype: a.ctype ?? null } : none;
   }
 
   /** uid 0, or a uid named in the action's org.freedesktop.policykit.owner annotation */
@@ -251,7 +252,7 @@ export class Authority {
    * the request shown by `own.prompt` (in the subject's language: its process's
    * message locale, else the system's).
    */
-  async #ownChallenge(own: { manager: AuthenticationManager; prompt: (lang: string, description: string) => PromptSide; pin: boolean },
+  async #ownChallenge(own: { manager: AuthenticationManager; prompt: (context: PromptContext) => PromptSide; pin: boolean },
     sender: string, callerUid: number, subject: Subject, subjectUid: number, actionId: string,
     decision: Decision, signal: AbortSignal): Promise<AuthorizationResult> {
     const details = decision.details;
@@ -262,7 +263,9 @@ export class Authority {
     const exe = verified.exe;
     const locale = verified.locale ?? this.d.systemLocale;
     const action = this.d.policy.action(actionId);
-    const prompt = own.prompt(bcp47(locale), action ? localize(action.description, locale) : actionId);
+    const prompt = own.prompt({
+      lang: bcp47(locale), description: action ? localize(action.description, locale) : actionId, composeLocale: composeLocale(verified.ctype),
+    });
     const session = await this.d.resolver.sessionOf(subject, subjectUid).catch(() => null);
     const scope = session !== null ? `unix-session:${session}` : subjectToString(subject);
     const result: AuthResult = await own.manager.authenticate({

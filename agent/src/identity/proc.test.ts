@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { exeOf, localeOf, parseRealUid, parseStartTime, processFacts, racyUidOf, startTimeOf } from './proc.js';
+import { exeOf, localesOf, parseRealUid, parseStartTime, processFacts, racyUidOf, startTimeOf } from './proc.js';
 
 test('start time is field 22, found after the last parenthesis even if the name has some', () => {
   const fields = Array.from({ length: 30 }, (_, i) => String(i + 3)); // fields 3.. after "(comm)"
@@ -27,8 +27,9 @@ test('this process: start time, racy uid, facts', () => {
   assert.throws(() => racyUidOf(process.pid, st + 1n), new RegExp(`process with PID ${process.pid} has been replaced`));
   const facts = processFacts(process.pid);
   assert.ok(facts.argv.length >= 1);
-  assert.deepEqual(exeOf(process.pid), { pid: process.pid, exe: process.execPath, startTime: st, locale: localeOf(process.pid) });
-  assert.deepEqual(exeOf(999999999), { pid: 999999999, exe: null, startTime: null, locale: null });
+  const { messages, ctype } = localesOf(process.pid);
+  assert.deepEqual(exeOf(process.pid), { pid: process.pid, exe: process.execPath, startTime: st, locale: messages, ctype });
+  assert.deepEqual(exeOf(999999999), { pid: 999999999, exe: null, startTime: null, locale: null, ctype: null });
 });
 
 test('a pid that does not exist gives GLib\'s text and a GFileError name', () => {
@@ -41,22 +42,25 @@ test('a pid that does not exist gives GLib\'s text and a GFileError name', () =>
   }
 });
 
-test('localeOf: LC_ALL, then LC_MESSAGES, then LANG of the process; malformed ones are none', async () => {
-  const cases: [Record<string, string>, string | null][] = [
-    [{ LANG: 'de_DE.UTF-8' }, 'de_DE.UTF-8'],
-    [{ LANG: 'de_DE.UTF-8', LC_MESSAGES: 'fr_FR.UTF-8' }, 'fr_FR.UTF-8'],
-    [{ LANG: 'de_DE.UTF-8', LC_MESSAGES: 'fr_FR.UTF-8', LC_ALL: 'ja_JP.UTF-8' }, 'ja_JP.UTF-8'],
-    [{ LANG: '../../etc/passwd' }, null],
-    [{}, null],
+test('localesOf: messages from LC_ALL, LC_MESSAGES, LANG; characters from LC_ALL, LC_CTYPE, LANG; malformed ones are none', async () => {
+  type Want = { messages: string | null; ctype: string | null };
+  const cases: [Record<string, string>, Want][] = [
+    [{ LANG: 'de_DE.UTF-8' }, { messages: 'de_DE.UTF-8', ctype: 'de_DE.UTF-8' }],
+    [{ LANG: 'de_DE.UTF-8', LC_MESSAGES: 'fr_FR.UTF-8' }, { messages: 'fr_FR.UTF-8', ctype: 'de_DE.UTF-8' }],
+    [{ LANG: 'en_US.UTF-8', LC_CTYPE: 'pt_BR.UTF-8' }, { messages: 'en_US.UTF-8', ctype: 'pt_BR.UTF-8' }],
+    [{ LANG: 'de_DE.UTF-8', LC_MESSAGES: 'fr_FR.UTF-8', LC_CTYPE: 'pt_BR.UTF-8', LC_ALL: 'ja_JP.UTF-8' }, { messages: 'ja_JP.UTF-8', ctype: 'ja_JP.UTF-8' }],
+    [{ LANG: '../../etc/passwd' }, { messages: null, ctype: null }],
+    [{ LANG: 'de_DE.UTF-8', LC_CTYPE: '/tmp/x' }, { messages: 'de_DE.UTF-8', ctype: null }],
+    [{}, { messages: null, ctype: null }],
   ];
   for (const [env, want] of cases) {
     const child = spawn('sleep', ['5'], { env });
     await once(child, 'spawn');
     try {
-      assert.equal(localeOf(child.pid!), want, JSON.stringify(env));
+      assert.deepEqual(localesOf(child.pid!), want, JSON.stringify(env));
     } finally {
       child.kill();
     }
   }
-  assert.equal(localeOf(999999999), null);
+  assert.deepEqual(localesOf(999999999), { messages: null, ctype: null });
 });

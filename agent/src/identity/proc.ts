@@ -102,32 +102,46 @@ export interface ExeFacts {
   readonly startTime: bigint | null;
   /** the process's message locale (LC_ALL, LC_MESSAGES or LANG), for the prompt's language */
   readonly locale: string | null;
+  /** its character locale (LC_ALL, LC_CTYPE or LANG), for the keyboard's Compose table */
+  readonly ctype: string | null;
+}
+
+/** What is known of a process that is gone or cannot be read: nothing. */
+export function unknownProcess(pid: number): ExeFacts {
+  return { pid, exe: null, startTime: null, locale: null, ctype: null };
 }
 
 export function exeOf(pid: number): ExeFacts {
   let exe: string | null = null;
   let startTime: bigint | null = null;
   try { exe = readlinkSync(`/proc/${pid}/exe`).slice(0, 4096); } catch { /* gone, a kernel thread, or not ours to see */ }
-  const locale = localeOf(pid);
+  const { messages: locale, ctype } = localesOf(pid);
   try { startTime = parseStartTime(readFileSync(`/proc/${pid}/stat`, 'latin1')) ?? null; } catch { /* gone */ }
-  return { pid, exe, startTime, locale };
+  return { pid, exe, startTime, locale, ctype };
 }
 
 const ENVIRON_CAP = 128 * 1024;
 const LOCALE_RE = /^[A-Za-z]{2,8}(_[A-Za-z0-9]{2,8})?(\.[A-Za-z0-9-]{1,20})?(@[A-Za-z0-9]{1,20})?$/;
 
-/** LC_ALL, else LC_MESSAGES, else LANG from /proc/PID/environ, if well formed; null otherwise. */
-export function localeOf(pid: number): string | null {
+/**
+ * The locales of a process from /proc/PID/environ, as setlocale(3) would choose them:
+ * for messages LC_ALL, else LC_MESSAGES, else LANG; for characters LC_ALL, else
+ * LC_CTYPE, else LANG. The first one set decides; null when it is malformed or none is.
+ */
+export function localesOf(pid: number): { messages: string | null; ctype: string | null } {
   let raw: Buffer;
-  try { raw = readFileSync(`/proc/${pid}/environ`); } catch { return null; }
+  try { raw = readFileSync(`/proc/${pid}/environ`); } catch { return { messages: null, ctype: null }; }
   const vars = new Map<string, string>();
   for (const entry of raw.subarray(0, ENVIRON_CAP).toString('utf8').split('\0')) {
     const eq = entry.indexOf('=');
     if (eq > 0) vars.set(entry.slice(0, eq), entry.slice(eq + 1));
   }
-  for (const key of ['LC_ALL', 'LC_MESSAGES', 'LANG']) {
-    const v = vars.get(key);
-    if (v !== undefined && v !== '') return LOCALE_RE.test(v) ? v : null;
-  }
-  return null;
+  const pick = (category: string): string | null => {
+    for (const key of ['LC_ALL', category, 'LANG']) {
+      const v = vars.get(key);
+      if (v !== undefined && v !== '') return LOCALE_RE.test(v) ? v : null;
+    }
+    return null;
+  };
+  return { messages: pick('LC_MESSAGES'), ctype: pick('LC_CTYPE') };
 }

@@ -18,7 +18,7 @@ test('the reader process answers which executable a process runs, with its start
     assert.equal(a.exe, '/usr/bin/sleep');
     assert.equal(a.startTime, startTimeOf(child.pid!));
     const gone = await src.exeOf(999999999);
-    assert.deepEqual(gone, { pid: 999999999, exe: null, startTime: null, locale: null });
+    assert.deepEqual(gone, { pid: 999999999, exe: null, startTime: null, locale: null, ctype: null });
     const snap = await src.read();
     assert.deepEqual(snap, { policy: [], rules: [] });
   } finally {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { readPolicyTree, type PolicyDirs, type PolicySnapshot } from './tree.js';
 import { DirectoryWatcher } from './watch.js';
 import { encodeExeRequest, READ_REQUEST, ReaderDecoder, type ExeAnswer } from './reader-protocol.js';
-import { exeOf } from '../identity/proc.js';
+import { exeOf, unknownProcess } from '../identity/proc.js';
 
 export type { PolicyDirs, PolicySnapshot } from './tree.js';
 
@@ -59,7 +59,7 @@ export class PrivilegedPolicySource implements PolicySource {
     try {
       for (const frame of this.#decoder.push(chunk)) {
         if (frame.type === 'changed') this.#listeners.forEach((l) => l());
-        else if (frame.type === 'exe') this.#answerExe({ pid: frame.pid, exe: frame.exe, startTime: frame.startTime, locale: frame.locale });
+        else if (frame.type === 'exe') this.#answerExe({ pid: frame.pid, exe: frame.exe, startTime: frame.startTime, locale: frame.locale, ctype: frame.ctype });
         else this.#waiting.shift()?.resolve(frame.snapshot);
       }
     } catch (e) {
@@ -73,18 +73,18 @@ export class PrivilegedPolicySource implements PolicySource {
     const w = this.#waitingExe.shift();
     if (!w) return;
     // Answers come in request order; one for another pid means the reader is broken.
-    w.resolve(w.pid === a.pid ? a : { pid: w.pid, exe: null, startTime: null, locale: null });
+    w.resolve(w.pid === a.pid ? a : unknownProcess(w.pid));
   }
 
   #fail(e: Error): void {
     if (this.#dead) return;
     this.#dead = e;
     for (const w of this.#waiting.splice(0)) w.reject(e);
-    for (const w of this.#waitingExe.splice(0)) w.resolve({ pid: w.pid, exe: null, startTime: null, locale: null });
+    for (const w of this.#waitingExe.splice(0)) w.resolve(unknownProcess(w.pid));
   }
 
   exeOf(pid: number): Promise<ExeAnswer> {
-    const unknown: ExeAnswer = { pid, exe: null, startTime: null, locale: null };
+    const unknown = unknownProcess(pid);
     if (this.#dead || !Number.isInteger(pid) || pid <= 0 || pid > 0xffffffff || this.#waitingExe.length >= 256) {
       return Promise.resolve(unknown);
     }

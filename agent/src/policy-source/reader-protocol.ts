@@ -62,11 +62,13 @@ function exeAnswer(payload: Buffer): ExeAnswer {
   const exe = o.exe;
   const st = o.startTime;
   const locale = o.locale ?? null;
+  const ctype = o.ctype ?? null;
   if (locale !== null && (typeof locale !== 'string' || locale.length > 64)) throw new Error('EXE frame: bad locale');
+  if (ctype !== null && (typeof ctype !== 'string' || ctype.length > 64)) throw new Error('EXE frame: bad ctype');
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 0 || pid > 0xffffffff) throw new Error('EXE frame: bad pid');
   if (exe !== null && typeof exe !== 'string') throw new Error('EXE frame: bad exe');
   if (st !== null && (typeof st !== 'string' || !/^[0-9]{1,20}$/.test(st))) throw new Error('EXE frame: bad start time');
-  return { pid, exe, startTime: st === null ? null : BigInt(st), locale };
+  return { pid, exe, startTime: st === null ? null : BigInt(st), locale, ctype };
 }
 
 function sourceFiles(v: unknown): SourceFile[] {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { grabberEvent } from './grabber.js';
 import { displayOfServer } from './sak-listener.js';
-import { bcp47 } from './trusted-prompt.js';
+import { bcp47, composeLocale } from './locales.js';
 import { pinTexts } from './pin-service.js';
 
 test('grabber frames: each report parses to its event; a wrong size is an error', () => {
@@ -29,6 +29,16 @@ test('prompt language: POSIX locales become BCP 47 tags', () => {
   assert.equal(bcp47('fr'), 'fr');
   assert.equal(bcp47('C.UTF-8'), 'en');
   assert.equal(bcp47(null), 'en');
+});
+
+test('Compose locale: a process\'s LC_CTYPE with the UTF-8 codeset; C, POSIX, nothing or junk give C.UTF-8', () => {
+  assert.equal(composeLocale('pt_BR.UTF-8'), 'pt_BR.UTF-8');
+  assert.equal(composeLocale('pt_BR.utf8'), 'pt_BR.UTF-8');
+  assert.equal(composeLocale('pt_BR'), 'pt_BR.UTF-8');
+  assert.equal(composeLocale('pt_BR.ISO-8859-1'), 'pt_BR.UTF-8');
+  assert.equal(composeLocale('sr_RS.utf8@latin'), 'sr_RS.UTF-8@latin');
+  assert.equal(composeLocale('fi'), 'fi.UTF-8');
+  for (const none of ['C', 'C.UTF-8', 'POSIX', '', null, undefined, '../x', 'pt_BR.UTF-8/../x']) assert.equal(composeLocale(none), 'C.UTF-8', String(none));
 });
 
 test('PIN set-up texts: by the prompt\'s language, English for others, one per language of the renderer', () => {

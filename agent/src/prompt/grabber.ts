@@ -30,6 +30,8 @@ export interface GrabberOptions {
   readonly xauthority?: string;
   readonly windowTitle: string;
   readonly findTimeoutMs?: number;
+  /** the locale of the Compose table for dead keys (default C.UTF-8) */
+  readonly composeLocale?: string;
   readonly log: (msg: string) => void;
 }
 
@@ -98,7 +100,9 @@ export class Grabber extends EventEmitter {
 
   constructor(o: GrabberOptions) {
     super();
-    this.#child = spawn(o.path, ['--window-title', o.windowTitle, '--find-timeout-ms', String(o.findTimeoutMs ?? 5000)], {
+    const args = ['--window-title', o.windowTitle, '--find-timeout-ms', String(o.findTimeoutMs ?? 5000)];
+    if (o.composeLocale !== undefined) args.push('--compose-locale', o.composeLocale);
+    this.#child = spawn(o.path, args, {
       stdio: ['pipe', 'pipe', 'pipe'], env: inputEnv(o),
     });
     this.exited = new Promise((resolve) => {

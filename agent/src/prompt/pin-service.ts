@@ -13,10 +13,11 @@ import { failed } from '../bus/errors.js';
 import type { BusDaemon } from '../bus/bus-daemon.js';
 import type { AuthenticationManager } from '../auth/authentication-manager.js';
 import type { SubjectResolver } from '../authority/subjects.js';
-import { processFacts, startTimeOf } from '../identity/proc.js';
+import { processFacts, startTimeOf, unknownProcess } from '../identity/proc.js';
 import type { UserDatabase } from '../identity/users.js';
 import type { DisplayResolver } from './displays.js';
-import { bcp47, type PinEntry, type TrustedPrompts } from './trusted-prompt.js';
+import { bcp47, composeLocale } from './locales.js';
+import type { PinEntry, TrustedPrompts } from './trusted-prompt.js';
 import type { UserSecrets } from './user-secrets.js';
 
 export const PIN_PATH = '/org/trustpath/Pin1';
@@ -32,7 +33,7 @@ export interface PinServiceDeps {
   readonly prompts: TrustedPrompts;
   readonly manager: AuthenticationManager;
   readonly secrets: UserSecrets;
-  readonly exeOf: (pid: number) => Promise<{ readonly exe: string | null; readonly locale?: string | null }>;
+  readonly exeOf: (pid: number) => Promise<{ readonly exe: string | null; readonly locale?: string | null; readonly ctype?: string | null }>;
   readonly log: (m: string) => void;
 }
 
@@ -103,14 +104,14 @@ async function setPin(d: PinServiceDeps, sender: string): Promise<void> {
   const session = await d.resolver.sessionOf(subject, uid).catch(() => null);
   const target = await d.displays.displayFor(session, uid);
   if (target === null) throw failed('A PIN can only be set at a local X display that shows the trusted prompt');
-  const facts = await d.exeOf(pid).catch(() => ({ exe: null, locale: null }));
+  const facts = await d.exeOf(pid).catch(() => unknownProcess(pid));
   let stored = false;
   let flowDone!: () => void;
   const flow = new Promise<void>((resolve) => { flowDone = resolve; });
   const lang = bcp47(facts.locale);
   const texts = pinTexts(lang);
   const side = d.prompts.side(target, {
-    lang, description: texts.description,
+    lang, description: texts.description, composeLocale: composeLocale(facts.ctype),
     afterSuccess: async (authUid, pin) => {
       try {
         if (authUid !== uid) return;

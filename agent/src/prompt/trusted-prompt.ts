@@ -52,6 +52,8 @@ export interface TrustedPromptOptions {
 export interface PromptContext {
   /** BCP 47 language of the subject's session */
   readonly lang: string;
+  /** the locale of the Compose table for typing (composeLocale()); default C.UTF-8 */
+  readonly composeLocale?: string;
   /** the action's description in that language */
   readonly description: string;
   /**
@@ -481,6 +483,7 @@ class ShownPrompt implements PromptSession {
   async #startGrabber(): Promise<Extract<GrabberEvent, { kind: 'ready' }>> {
     const g = new Grabber({
       path: this.o.grabberPath, display: this.display.target.display, windowTitle: this.#view.windowKey,
+      ...(this.context.composeLocale !== undefined ? { composeLocale: this.context.composeLocale } : {}),
       ...(this.display.target.xauthority !== undefined ? { xauthority: this.display.target.xauthority } : {}),
       log: this.o.log,
     });
@@ -586,12 +589,6 @@ function cmdlineOf(pid: number): string[] {
   } catch {
     return [];
   }
-}
-
-/** 'de_DE.UTF-8' → 'de-DE'; C, POSIX or nothing → 'en'. */
-export function bcp47(locale: string | null | undefined): string {
-  const m = /^([a-z]{2,3})(?:_([A-Z]{2}|[0-9]{3}))?/.exec(locale ?? '');
-  return m ? (m[2] ? `${m[1]}-${m[2]}` : m[1]!) : 'en';
 }
 
 export type { PromptPhase };
