@@ -5,7 +5,7 @@ import { localize } from '../../../policy/src/index.js';
 import { CallError, failed, notAuthorized, POLKIT_ERROR } from '../bus/errors.js';
 import { isObjectPath } from '../bus/signature.js';
 import type { BusDaemon } from '../bus/bus-daemon.js';
-import { processFacts, startTimeOf } from '../identity/proc.js';
+import { processFacts, startTimeOf, type ExeFacts } from '../identity/proc.js';
 import { parseIdentity, parseSubject, processToWire, subjectToString, type Subject } from '../identity/subject.js';
 import type { UserDatabase, UserRecord } from '../identity/users.js';
 import { challengeIdentities, type ChallengeKind } from '../auth/identities.js';
@@ -54,8 +54,8 @@ export interface AuthorityDeps {
     readonly displays: DisplayResolver;
     readonly allowSessionAgents: boolean;
   };
-  /** A process's executable and its start time read after it (the root policy reader). */
-  readonly exeOf: (pid: number) => Promise<{ readonly exe: string | null; readonly startTime: bigint | null; readonly locale?: string | null; readonly ctype?: string | null }>;
+  /** A process's executable, its start time read after it, and its locales (the root policy reader). */
+  readonly exeOf: (pid: number) => Promise<ExeFacts>;
 }
 
 const MAX_CANCELLABLE = 4096;
@@ -194,7 +194,7 @@ export class Authority {
       try { expected = startTimeOf(pid); } catch { return none; }
     }
     const a = await this.d.exeOf(pid).catch(() => null);
-    return a && a.startTime === expected ? { exe: a.exe, locale: a.locale ?? null, ctype: a.ctype ?? null } : none;
+    return a && a.startTime === expected ? { exe: a.exe, locale: a.locale, ctype: a.ctype } : none;
   }
 
   /** uid 0, or a uid named in the action's org.freedesktop.policykit.owner annotation */

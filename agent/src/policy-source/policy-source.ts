@@ -59,7 +59,7 @@ export class PrivilegedPolicySource implements PolicySource {
     try {
       for (const frame of this.#decoder.push(chunk)) {
         if (frame.type === 'changed') this.#listeners.forEach((l) => l());
-        else if (frame.type === 'exe') this.#answerExe({ pid: frame.pid, exe: frame.exe, startTime: frame.startTime, locale: frame.locale, ctype: frame.ctype });
+        else if (frame.type === 'exe') this.#answerExe(frame.answer);
         else this.#waiting.shift()?.resolve(frame.snapshot);
       }
     } catch (e) {

@@ -49,9 +49,9 @@ test('requests: read and exe, split anywhere; anything else is refused', async (
 
 test('exe answers are checked field by field', () => {
   const ok = encodeReaderFrame(ReaderFrame.Exe, Buffer.from('{"pid":5,"exe":"/usr/bin/sleep","startTime":"123"}'));
-  assert.deepEqual(new ReaderDecoder().push(ok), [{ type: 'exe', pid: 5, exe: '/usr/bin/sleep', startTime: 123n, locale: null, ctype: null }]);
+  assert.deepEqual(new ReaderDecoder().push(ok), [{ type: 'exe', answer: { pid: 5, exe: '/usr/bin/sleep', startTime: 123n, locale: null, ctype: null } }]);
   const de = encodeReaderFrame(ReaderFrame.Exe, Buffer.from('{"pid":5,"exe":null,"startTime":null,"locale":"de_DE.UTF-8","ctype":"pt_BR.UTF-8"}'));
-  assert.deepEqual(new ReaderDecoder().push(de), [{ type: 'exe', pid: 5, exe: null, startTime: null, locale: 'de_DE.UTF-8', ctype: 'pt_BR.UTF-8' }]);
+  assert.deepEqual(new ReaderDecoder().push(de), [{ type: 'exe', answer: { pid: 5, exe: null, startTime: null, locale: 'de_DE.UTF-8', ctype: 'pt_BR.UTF-8' } }]);
   for (const bad of ['{"pid":-1,"exe":null,"startTime":null}', '{"pid":5,"exe":7,"startTime":null}', '{"pid":5,"exe":null,"startTime":"12x"}',
     '{"pid":5,"exe":null,"startTime":null,"locale":7}', '{"pid":5,"exe":null,"startTime":null,"ctype":["C"]}']) {
     assert.throws(() => new ReaderDecoder().push(encodeReaderFrame(ReaderFrame.Exe, Buffer.from(bad))), bad);

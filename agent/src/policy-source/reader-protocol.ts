@@ -54,7 +54,7 @@ export function encodeReaderFrame(type: ReaderFrame, payload: Buffer): Buffer {
 export type DecodedReaderFrame =
   | { type: 'snapshot'; snapshot: PolicySnapshot }
   | { type: 'changed' }
-  | ({ type: 'exe' } & ExeAnswer);
+  | { type: 'exe'; answer: ExeAnswer };
 
 function exeAnswer(payload: Buffer): ExeAnswer {
   const o = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
@@ -91,7 +91,7 @@ export class ReaderDecoder {
     if (error !== undefined) throw new Error(error);
     return frames.map(({ type, payload }): DecodedReaderFrame => {
       if (type === ReaderFrame.Changed) return { type: 'changed' };
-      if (type === ReaderFrame.Exe) return { type: 'exe', ...exeAnswer(payload) };
+      if (type === ReaderFrame.Exe) return { type: 'exe', answer: exeAnswer(payload) };
       const o = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
       return { type: 'snapshot', snapshot: { policy: sourceFiles(o.policy), rules: sourceFiles(o.rules) } };
     });

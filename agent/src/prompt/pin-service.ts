@@ -13,7 +13,7 @@ import { failed } from '../bus/errors.js';
 import type { BusDaemon } from '../bus/bus-daemon.js';
 import type { AuthenticationManager } from '../auth/authentication-manager.js';
 import type { SubjectResolver } from '../authority/subjects.js';
-import { processFacts, startTimeOf, unknownProcess } from '../identity/proc.js';
+import { processFacts, startTimeOf, unknownProcess, type ExeFacts } from '../identity/proc.js';
 import type { UserDatabase } from '../identity/users.js';
 import type { DisplayResolver } from './displays.js';
 import { bcp47, composeLocale } from './locales.js';
@@ -33,7 +33,7 @@ export interface PinServiceDeps {
   readonly prompts: TrustedPrompts;
   readonly manager: AuthenticationManager;
   readonly secrets: UserSecrets;
-  readonly exeOf: (pid: number) => Promise<{ readonly exe: string | null; readonly locale?: string | null; readonly ctype?: string | null }>;
+  readonly exeOf: (pid: number) => Promise<ExeFacts>;
   readonly log: (m: string) => void;
 }
 
