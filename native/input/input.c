@@ -92,7 +92,7 @@ parse_ms(const char *s)
 static struct tpi_args
 parse_args(int argc, char **argv)
 {
-	struct tpi_args a = { NULL, TPI_DEFAULT_FIND_MS, "C.UTF-8", 0 };
+	struct tpi_args a = { NULL, TPI_DEFAULT_FIND_MS, TPI_COMPOSE_DEFAULT, 0 };
 	int i;
 
 	if (argc == 2 && strcmp(argv[1], "--probe") == 0) {

@@ -11,6 +11,7 @@
 
 #define TPI_MAX_KEY 128u     /* window title nonce */
 #define TPI_MAX_LOCALE 64u   /* --compose-locale */
+#define TPI_COMPOSE_DEFAULT "C.UTF-8" /* its default, and the fallback: en_US.UTF-8's table */
 #define TPI_KEYBUF 64u       /* UTF-8 of one key press */
 
 /* Everything that holds typed text, in one locked page. */

@@ -33,9 +33,9 @@ tpi_keys_init(struct tpi_x *x, const char *compose_locale)
 	/* A locale without a table of its own gets the common UTF-8 one; without any
 	 * (no X locale data installed) dead keys give no text. */
 	table = xkb_compose_table_new_from_locale(x->ctx, compose_locale, XKB_COMPOSE_COMPILE_NO_FLAGS);
-	if (table == NULL && strcmp(compose_locale, "C.UTF-8") != 0) {
-		tpi_log("no Compose table for %s; using C.UTF-8's", compose_locale);
-		table = xkb_compose_table_new_from_locale(x->ctx, "C.UTF-8", XKB_COMPOSE_COMPILE_NO_FLAGS);
+	if (table == NULL && strcmp(compose_locale, TPI_COMPOSE_DEFAULT) != 0) {
+		tpi_log("no Compose table for %s; using %s's", compose_locale, TPI_COMPOSE_DEFAULT);
+		table = xkb_compose_table_new_from_locale(x->ctx, TPI_COMPOSE_DEFAULT, XKB_COMPOSE_COMPILE_NO_FLAGS);
 	}
 	if (table != NULL) {
 		x->compose = xkb_compose_state_new(table, XKB_COMPOSE_STATE_NO_FLAGS);
