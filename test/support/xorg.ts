@@ -58,6 +58,8 @@ export interface Xorg {
   readonly displayNumber: number;
   readonly logPath: string;
   readonly keyboard: InputtestKeyboard;
+  /** the server's process id */
+  readonly pid: number;
   /** A copy of the server's cookie file owned by uid:gid (for XAUTHORITY). */
   cookieFileFor(uid: number, gid: number): string;
   /** The server log so far. */
@@ -253,13 +255,19 @@ export async function startXorg(opts: XorgOptions): Promise<Xorg> {
   chmodSync(dir, 0o711); // clients of other uids read their own cookie copies here
   writeFileSync(auth, authFile(n, cookie), { mode: 0o600 });
   writeFileSync(join(dir, 'xorg.conf'), config(opts, kbdSocket));
-  const proc = spawn('Xorg', [`:${n}`, '-config', join(dir, 'xorg.conf'),
+  // -displayfd: Xorg writes its display number there once it is about to serve
+  // clients (its socket file appears long before, while it still initialises).
+  const proc = spawn('Xorg', [`:${n}`, '-config', join(dir, 'xorg.conf'), '-displayfd', '3',
     '-auth', auth, ...(opts.reset ? [] : ['-noreset']), '-nolisten', 'tcp', '-novtswitch', '-sharevts', '-logfile', logPath],
-  { stdio: 'ignore', detached: false });
+  { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: false });
+  let announced = '';
+  proc.stdio[3]!.on('data', (b: Buffer) => { announced += b.toString('latin1'); });
+  proc.stdio[3]!.on('error', () => { /* Xorg exited: waitFor reports it */ });
   const readLog = (): string => { try { return readFileSync(logPath, 'utf8'); } catch { return ''; } };
   let sock: Socket;
   try {
-    await waitFor('the X socket', () => existsSync(`/tmp/.X11-unix/X${n}`), proc);
+    await waitFor('Xorg to serve clients (-displayfd)', () => announced.includes('\n'), proc);
+    if (announced.trim() !== String(n)) throw new Error(`Xorg announced display ${JSON.stringify(announced)}, not ${n}`);
     sock = await connectKeyboard(kbdSocket, proc);
   } catch (e) {
     proc.kill('SIGKILL');
@@ -272,6 +280,7 @@ export async function startXorg(opts: XorgOptions): Promise<Xorg> {
   return {
     display: `:${n}`,
     displayNumber: n,
+    pid: proc.pid!,
     logPath,
     keyboard,
     cookieFileFor(uid: number, gid: number): string {
