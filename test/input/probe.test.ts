@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { probeDisplay } from '../../agent/src/prompt/grabber.js';
 import { startXorg } from '../support/xorg.js';
 import { trustedIds } from '../xserver/harness.js';
 import { FrameProcess, INPUT_BIN, OUTT } from './support.js';
@@ -31,4 +32,31 @@ test('--probe: protected with the module, not without it, and not in audit mode'
       await x.stop();
     }
   }
+});
+
+// The daemon's side (probeDisplay): an answer, and a failure that says why — a
+// display that is not there, and an X server that accepts the connection but does
+// not serve it (stopped here with SIGSTOP) and is given up on after the timeout.
+test('probeDisplay: the answer, no server, and a server that does not answer', async () => {
+  const ids = trustedIds();
+  const as = { uid: ids.uid, gid: ids.gid };
+  const log = (): void => {};
+  const x = await startXorg({ module: false });
+  try {
+    const xauthority = x.cookieFileFor(ids.uid, ids.gid);
+    assert.equal(await probeDisplay({ path: INPUT_BIN, display: x.display, xauthority, log, as }), false);
+    const pid = x.pid;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await assert.rejects(probeDisplay({ path: INPUT_BIN, display: x.display, xauthority, log, as }, 500),
+        new RegExp(`^Error: trustpath-input --probe on ${x.display} failed \\(no answer within 500 ms\\)$`));
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    assert.equal(await probeDisplay({ path: INPUT_BIN, display: x.display, xauthority, log, as }), false, 'served again');
+  } finally {
+    await x.stop();
+  }
+  await assert.rejects(probeDisplay({ path: INPUT_BIN, display: ':239', log, as }),
+    /^Error: trustpath-input --probe on :239 failed \(exit status 1\): .*cannot connect to the X display/);
 });

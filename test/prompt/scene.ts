@@ -198,6 +198,10 @@ export async function withPromptScene(o: PromptSceneOptions, fn: (s: PromptScene
       if (o.warm !== false) await warmUp(scene);
       await fn(scene);
     });
+  } catch (e) {
+    // what the X server saw belongs with a failure here (CI keeps only the output)
+    if (e instanceof Error) e.message += `\n--- Xorg log (tail) ---\n${x.log().slice(-3000)}`;
+    throw e;
   } finally {
     await x.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -69,21 +69,34 @@ export function probeDisplay(o: Omit<GrabberOptions, 'windowTitle' | 'findTimeou
   const decoder = new FrameDecoder(FROM_CAPS);
   let answer: boolean | null = null;
   let why = '';
+  let broken: string | null = null;
   child.stdout?.on('data', (chunk: Buffer) => {
-    const { frames } = decoder.push(chunk);
-    for (const f of frames) {
-      const e = grabberEvent(f.type, f.payload);
-      if (e.kind === 'ready') answer = e.protected;
+    if (broken !== null) return;
+    try {
+      const { frames } = decoder.push(chunk);
+      for (const f of frames) {
+        const e = grabberEvent(f.type, f.payload);
+        if (e.kind === 'ready') answer = e.protected;
+      }
+    } catch (e) {
+      broken = (e as Error).message;
+      child.kill('SIGKILL');
     }
   });
   child.stderr?.on('data', (b: Buffer) => { why = (why + b.toString('utf8')).slice(-300); });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
     child.on('error', (e) => reject(new Error(`trustpath-input --probe: ${e.message}`)));
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (answer !== null && code === 0) resolve(answer);
-      else reject(new Error(`trustpath-input --probe on ${o.display} failed (${code}): ${why.trim()}`));
+      // READY is the answer; a probe stuck after it (in its closing round trip) and
+      // killed here still gave it
+      if (broken === null && answer !== null && (code === 0 || timedOut)) return resolve(answer);
+      const how = broken !== null ? `protocol error: ${broken}` : timedOut ? `no answer within ${timeoutMs} ms`
+        : signal !== null ? `killed by ${signal}` : `exit status ${code}`;
+      const said = why.trim();
+      reject(new Error(`trustpath-input --probe on ${o.display} failed (${how})${said === '' ? '' : `: ${said}`}`));
     });
   });
 }
