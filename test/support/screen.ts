@@ -3,6 +3,7 @@
 // screen), and the text tesseract reads in it, on a grey copy at twice the size. On
 // the PNG as taken, tesseract misses light text on coloured boxes and drops the last
 // letters of words in the secret phrase (a CI run read 'quail' as 'quai').
+import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 
@@ -25,6 +26,16 @@ export function screenshot(display: string, as: { readonly uid: number; readonly
  */
 export function reads(read: string, word: string): boolean {
   return fold(read).includes(fold(word));
+}
+
+/**
+ * The secret phrase checks of a prompt scene: `before` (OCR of the screen before the
+ * SAK) must not show its first word, `after` (after the SAK) must show every word.
+ */
+export function assertPhraseOnlyAfterSak(before: string, after: string, phrase: string): void {
+  const words = phrase.split(/\s+/);
+  assert.ok(!reads(before, words[0]!), `no secret before the SAK; OCR read: ${before}`);
+  for (const word of words) assert.ok(reads(after, word), `secret word '${word}' shown; OCR read: ${after}`);
 }
 
 function fold(text: string): string {
