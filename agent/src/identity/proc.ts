@@ -121,7 +121,8 @@ export function exeOf(pid: number): ExeFacts {
 }
 
 const ENVIRON_CAP = 128 * 1024;
-const LOCALE_RE = /^[A-Za-z]{2,8}(_[A-Za-z0-9]{2,8})?(\.[A-Za-z0-9-]{1,20})?(@[A-Za-z0-9]{1,20})?$/;
+/** A POSIX locale name: [1] language_territory, [2] codeset, [3] modifier. */
+export const LOCALE_NAME = /^([A-Za-z]{2,8}(?:_[A-Za-z0-9]{2,8})?)(?:\.([A-Za-z0-9-]{1,20}))?(?:@([A-Za-z0-9]{1,20}))?$/;
 
 /**
  * The locales of a process from /proc/PID/environ, as setlocale(3) would choose them:
@@ -139,7 +140,7 @@ export function localesOf(pid: number): { messages: string | null; ctype: string
   const pick = (category: string): string | null => {
     for (const key of ['LC_ALL', category, 'LANG']) {
       const v = vars.get(key);
-      if (v !== undefined && v !== '') return LOCALE_RE.test(v) ? v : null;
+      if (v !== undefined && v !== '') return LOCALE_NAME.test(v) ? v : null;
     }
     return null;
   };

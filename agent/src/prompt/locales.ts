@@ -1,5 +1,6 @@
 // A requesting process's locales (POSIX names from its environment, read by root) as
 // the trusted prompt uses them: the page's language and the keyboard's Compose table.
+import { LOCALE_NAME } from '../identity/proc.js';
 
 /**
  * The locale whose Compose table the keyboard uses, from a process's LC_CTYPE: its
@@ -8,8 +9,8 @@
  * 'sr_RS.utf8@latin' → 'sr_RS.UTF-8@latin'; C, POSIX or nothing → 'C.UTF-8'.
  */
 export function composeLocale(ctype: string | null | undefined): string {
-  const m = /^([A-Za-z]{2,8}(?:_[A-Za-z0-9]{2,8})?)(?:\.[A-Za-z0-9-]{1,20})?(@[A-Za-z0-9]{1,20})?$/.exec(ctype ?? '');
-  return m && m[1] !== 'POSIX' ? `${m[1]}.UTF-8${m[2] ?? ''}` : 'C.UTF-8';
+  const m = LOCALE_NAME.exec(ctype ?? '');
+  return m && m[1] !== 'POSIX' ? `${m[1]}.UTF-8${m[3] !== undefined ? `@${m[3]}` : ''}` : 'C.UTF-8';
 }
 
 /** 'de_DE.UTF-8' → 'de-DE'; C, POSIX or nothing → 'en'. */
