@@ -186,7 +186,7 @@ export class Authority {
   }
 
   /** Executable and message locale of `pid`, as #verifiedExe checks them (null when unverified). */
-  async #verifiedProcess(pid: number | undefined, startTime?: bigint): Promise<{ exe: string | null; locale: string | null; ctype: string | null }> {
+  async #verifiedProcess(pid: number | undefined, startTime?: bigint): Promise<Pick<ExeFacts, 'exe' | 'locale' | 'ctype'>> {
     const none = { exe: null, locale: null, ctype: null };
     if (pid === undefined) return none;
     let expected = startTime;
@@ -194,7 +194,7 @@ export class Authority {
       try { expected = startTimeOf(pid); } catch { return none; }
     }
     const a = await this.d.exeOf(pid).catch(() => null);
-    return a && a.startTime === expected ? { exe: a.exe, locale: a.locale, ctype: a.ctype } : none;
+    return a && a.startTime === expected ? a : none;
   }
 
   /** uid 0, or a uid named in the action's org.freedesktop.policykit.owner annotation */
