@@ -45,13 +45,12 @@ test('probeDisplay: the answer, no server, and a server that does not answer', a
   try {
     const xauthority = x.cookieFileFor(ids.uid, ids.gid);
     assert.equal(await probeDisplay({ path: INPUT_BIN, display: x.display, xauthority, log, as }), false);
-    const pid = x.pid;
-    process.kill(pid, 'SIGSTOP');
+    process.kill(x.pid, 'SIGSTOP');
     try {
       await assert.rejects(probeDisplay({ path: INPUT_BIN, display: x.display, xauthority, log, as }, 500),
         new RegExp(`^Error: trustpath-input --probe on ${x.display} failed \\(no answer within 500 ms\\)$`));
     } finally {
-      process.kill(pid, 'SIGCONT');
+      process.kill(x.pid, 'SIGCONT');
     }
     assert.equal(await probeDisplay({ path: INPUT_BIN, display: x.display, xauthority, log, as }), false, 'served again');
   } finally {

@@ -11,10 +11,10 @@
 //  - two admins: the chooser moves with Down and Enter picks the other one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KEYCODES } from '../support/xorg.js';
-import { ensureTestUser } from '../support/users.js';
+import { ensureTestUser, setPassword } from '../support/users.js';
 import type { PtySession } from '../support/pty.js';
 import { assertPhraseOnlyAfterSak } from '../support/screen.js';
 import { Client } from '../xserver/harness.js';
@@ -119,8 +119,7 @@ test('pkexec through the trusted prompt on a protected display', async (t) => {
         const r = spawnSync('setxkbmap', args, { env: { DISPLAY: s.x.display, XAUTHORITY: s.x.cookieFileFor(0, 0) }, encoding: 'utf8' });
         assert.equal(r.status, 0, `setxkbmap ${args.join(' ')}: ${r.stderr}`);
       };
-      const chpasswd = (password: string): void => { execFileSync('chpasswd', { input: `${s.user.name}:${password}\n` }); };
-      chpasswd('paçoca');
+      setPassword(s.user.name, 'paçoca');
       setxkbmap('-layout', 'us', '-variant', 'intl');
       const at = s.log().length;
       const term = s.shell(`env LANG=en_US.UTF-8 LC_CTYPE=pt_BR.UTF-8 bash -c 'pkexec /usr/bin/id; echo "rc=$?"'`);
@@ -134,7 +133,7 @@ test('pkexec through the trusted prompt on a protected display', async (t) => {
         await s.ranAsRoot(term);
       } finally {
         term.kill();
-        chpasswd(s.user.password);
+        setPassword(s.user.name, s.user.password);
         // the module refuses keymap changes while a prompt is up: after a failure, it
         // closes only once the authentication has noticed pkexec gone
         await s.waitLog(/prompt \d+ on :\d+: closed/, { from: at, timeoutMs: 10_000 }).catch(() => undefined);

@@ -24,7 +24,7 @@ export function screenshot(display: string, as: { readonly uid: number; readonly
  * stroke there (a CI run read 'llama' as 'Ilama'), and capital O and zero the same ring.
  * Case is ignored.
  */
-export function reads(read: string, word: string): boolean {
+function reads(read: string, word: string): boolean {
   return fold(read).includes(fold(word));
 }
 

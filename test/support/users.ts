@@ -34,9 +34,14 @@ export function ensureTestUser(name: string, password: string, opts: { groups?: 
     spawnSync('groupadd', ['-f', g]);
     execFileSync('usermod', ['-a', '-G', g, name]);
   }
-  execFileSync('chpasswd', { input: `${name}:${password}\n` });
+  setPassword(name, password);
   // Unlock and un-expire in case an earlier test locked or expired the account.
   spawnSync('usermod', ['-U', name]);
   spawnSync('chage', ['-E', '-1', '-M', '99999', '-d', '20000', name]);
   return { name, uid: ids.uid, gid: ids.gid, password };
+}
+
+/** Sets `name`'s password (chpasswd, as root). */
+export function setPassword(name: string, password: string): void {
+  execFileSync('chpasswd', { input: `${name}:${password}\n` });
 }
